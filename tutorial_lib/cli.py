@@ -1,0 +1,44 @@
+"""Command line: ``python -m tutorial_lib COMMAND``.
+
+Commands:
+    info    print the environment check: versions, device, profile, feature extractor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _info(args: argparse.Namespace) -> int:
+    import platform
+
+    import torch
+
+    from . import __version__
+    from .config import get_device, get_profile
+    from .style.features import load_extractor
+
+    profile = get_profile()
+    device = get_device()
+    print(f"tutorial_lib {__version__} | Python {platform.python_version()} | torch {torch.__version__}")
+    print(f"device: {device} | profile: {profile.name} | torch threads: {torch.get_num_threads()}")
+    load_extractor("auto", allow_download=False, device=device)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tutorial_lib", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    info = sub.add_parser("info", help="print the environment check")
+    info.set_defaults(func=_info)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Compute profiles, device choice and seeding: the one place that sets them.
+
+Two profiles exist:
+
+* ``default``: what a learner sees. Sizes and step counts chosen so the results
+  are worth looking at, yet every notebook runs in minutes on a 2-core CPU.
+* ``ci``: small compute. Every notebook executes end to end in well under two
+  minutes so the test suite stays fast. Results are rougher; notebooks say so.
+
+The profile is chosen by the environment variable ``TUTORIAL_PROFILE``
+(``ci`` or ``default``; unset means ``default``). The device is chosen by
+``TUTORIAL_DEVICE`` (``cpu``, ``cuda``, ``cuda:1`` ...; unset means CUDA when
+present, else CPU).
+
+Nothing here runs on import: call :func:`get_profile`, :func:`get_device` and
+:func:`seed_everything` explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+import torch
+
+PROFILE_ENV = "TUTORIAL_PROFILE"
+DEVICE_ENV = "TUTORIAL_DEVICE"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes and step counts that notebooks read. Add a field, never a magic number.
+
+    Attributes:
+        name: ``"ci"`` or ``"default"``.
+        image_size: longest side, in pixels, of images used for style transfer.
+        gallery_size: side of the thumbnails in galleries.
+        style_steps: optimizer steps (L-BFGS evaluations) for one stylization.
+        texture_steps: optimizer steps for texture synthesis from Gram matrices.
+        toy_gan_steps: training steps for the 1-D and 2-D toy GANs.
+        dcgan_steps: training steps for the image GANs (digits, animals).
+        batch_size: minibatch size for GAN training.
+        n_eval_samples: generated samples used to compute a metric.
+        n_seeds: how many seeds a comparison table averages over.
+        video_frames: frames in the video-style-transfer clip.
+    """
+
+    name: str
+    image_size: int
+    gallery_size: int
+    style_steps: int
+    texture_steps: int
+    toy_gan_steps: int
+    dcgan_steps: int
+    batch_size: int
+    n_eval_samples: int
+    n_seeds: int
+    video_frames: int
+
+    def as_dict(self) -> dict[str, int | str]:
+        """The profile as a plain dictionary (for printing and logging)."""
+        return asdict(self)
+
+
+PROFILES: dict[str, Profile] = {
+    "default": Profile(
+        name="default",
+        image_size=256,
+        gallery_size=160,
+        style_steps=300,
+        texture_steps=300,
+        toy_gan_steps=5000,
+        dcgan_steps=3000,
+        batch_size=128,
+        n_eval_samples=2500,
+        n_seeds=3,
+        video_frames=24,
+    ),
+    "ci": Profile(
+        name="ci",
+        image_size=96,
+        gallery_size=96,
+        style_steps=20,
+        texture_steps=20,
+        toy_gan_steps=300,
+        dcgan_steps=60,
+        batch_size=64,
+        n_eval_samples=500,
+        n_seeds=1,
+        video_frames=6,
+    ),
+}
+
+
+def get_profile(name: str | None = None, **overrides: int) -> Profile:
+    """Return the active profile.
+
+    name: ``"ci"`` or ``"default"``. ``None`` reads ``$TUTORIAL_PROFILE``
+        (unset or empty means ``"default"``).
+    overrides: fields to change, e.g. ``get_profile(style_steps=50)``.
+    """
+    if name is None:
+        name = os.environ.get(PROFILE_ENV, "").strip() or "default"
+    key = name.lower()
+    if key not in PROFILES:
+        valid = ", ".join(sorted(PROFILES))
+        raise ValueError(
+            f"Unknown profile {name!r} (from {PROFILE_ENV} or the name argument). "
+            f"Valid profiles: {valid}. Fix: export {PROFILE_ENV}=default (or ci)."
+        )
+    profile = PROFILES[key]
+    if overrides:
+        unknown = set(overrides) - set(profile.as_dict())
+        if unknown:
+            raise ValueError(f"Unknown profile field(s) {sorted(unknown)}; valid fields: {sorted(profile.as_dict())}")
+        profile = replace(profile, **overrides)
+    return profile
+
+
+def get_device(device: str | torch.device | None = None) -> torch.device:
+    """Choose the device to compute on.
+
+    Order: the ``device`` argument, then ``$TUTORIAL_DEVICE``, then CUDA when
+    ``torch.cuda.is_available()``, else CPU. Asking for CUDA on a machine
+    without it raises a ``RuntimeError`` that says how to fall back.
+    """
+    if device is None:
+        device = os.environ.get(DEVICE_ENV, "").strip() or None
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    dev = torch.device(device)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(
+            f"Device {str(dev)!r} was requested but CUDA is not available here. "
+            f"Fix: unset {DEVICE_ENV} or pass device='cpu'."
+        )
+    return dev
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python's ``random``, NumPy and torch (CPU and CUDA) with ``seed``.
+
+    Returns a ``torch.Generator`` seeded with the same value, for code that
+    prefers an explicit generator over the global state.
+    """
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)  # noqa: NPY002 (seeding the legacy global RNG is the point)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
