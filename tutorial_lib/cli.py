@@ -27,11 +27,21 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _register_info(sub: argparse._SubParsersAction) -> None:
+    info = sub.add_parser("info", help="print the environment check")
+    info.set_defaults(func=_info)
+
+
+# Each topic registers its own subcommands: a function (subparsers) -> None that adds
+# parsers and sets ``func``. Topic modules keep their heavy imports inside ``func``.
+REGISTRARS = [_register_info]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tutorial_lib", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    info = sub.add_parser("info", help="print the environment check")
-    info.set_defaults(func=_info)
+    for register in REGISTRARS:
+        register(sub)
     return parser
 
 

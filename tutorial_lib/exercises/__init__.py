@@ -1,0 +1,16 @@
+"""Checks for the course's exercises: run a student's function, compare it with
+the reference, and say in plain words what differs.
+
+Each ``check_<name>(student_fn)`` tries the function on random inputs and on
+edge cases. It prints a short success line, or raises :class:`ExerciseError`
+(an ``AssertionError``) that names the input, what was expected, what came
+back and, where a common mistake fits the numbers, a hint. The reference
+implementation is never printed.
+
+One module per notebook topic (``warmup``, ...); every check is re-exported here.
+"""
+
+from ._core import ExerciseError
+from .warmup import check_luminance
+
+__all__ = ["ExerciseError", "check_luminance"]
