@@ -13,7 +13,9 @@ STAMP := $(VENV)/.installed
 QUIET_PIP := { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 JOBS ?= 2
 
-.PHONY: help setup course book test lint format lab clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help setup course book book-ci site-test chromium test lint format lab clean
 
 help:
 	@echo "make course  - set up .venv, run every notebook (default profile), build the website"
@@ -34,12 +36,28 @@ course: setup book
 	@echo
 	@echo "Course built. Open the website: file://$(CURDIR)/book/_build/html/index.html"
 
+# The website, default profile, into book/_build/html. Executed notebooks are cached in
+# book/_build/.jupyter_cache, so a rebuild with unchanged notebooks takes seconds.
 book: setup
-	TUTORIAL_PROFILE=$${TUTORIAL_PROFILE:-default} $(BIN)/jupyter-book build -W --keep-going book
+	TUTORIAL_PROFILE=default $(BIN)/jupyter-book build -W --keep-going book
+
+# The same website in the small ci profile, in its own folder (and cache) for the site test.
+book-ci: setup
+	TUTORIAL_PROFILE=ci $(BIN)/jupyter-book build -W --keep-going --path-output book/_build/ci book
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the website test..."; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+site-test: book-ci chromium
+	SITE_DIR=book/_build/ci/_build/html $(BIN)/python -m pytest -m site tests/site
 
 test: setup lint
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TUTORIAL_PROFILE=ci $(BIN)/python -m pytest \
 		-n $(JOBS) --dist loadfile tests notebooks --nbval-lax --nbval-current-env
+	$(MAKE) --no-print-directory site-test
 
 lint: setup
 	$(BIN)/ruff check .
