@@ -15,12 +15,13 @@ JOBS ?= 2
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup course book book-ci site-test chromium test lint format lab clean
+.PHONY: help setup course book book-ci site-test chromium test lint format lab student clean
 
 help:
 	@echo "make course  - set up .venv, run every notebook (default profile), build the website"
 	@echo "make test    - set up .venv, run ruff, the unit tests and every notebook (ci profile)"
 	@echo "make lab     - open the notebooks in JupyterLab"
+	@echo "make student - write student/: the notebooks with solutions replaced by stubs"
 
 setup: $(STAMP)
 
@@ -66,6 +67,9 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+student: setup
+	$(BIN)/python -m tutorial_lib student --src notebooks --out student
 
 lab: setup
 	$(BIN)/jupyter lab notebooks

@@ -76,3 +76,21 @@ def test_generated_outputs_are_ignored_by_git():
         ["git", "check-ignore", *ignored], cwd=ROOT, capture_output=True, text=True, check=False
     ).stdout.split()
     assert sorted(out) == sorted(ignored)
+
+
+def test_every_notebook_declares_its_time_budgets():
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        meta = json.loads(nb_path.read_text(encoding="utf-8"))["metadata"]
+        budget = meta.get("course", {}).get("time_budget_s", {})
+        assert set(budget) == {"ci", "default"}, f"{nb_path.name}: set metadata.course.time_budget_s"
+        assert 0 < budget["ci"] <= budget["default"], nb_path.name
+
+
+def test_intro_page_shows_each_notebooks_default_time():
+    intro = (ROOT / "book" / "intro.md").read_text()
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        meta = json.loads(nb_path.read_text(encoding="utf-8"))["metadata"]["course"]
+        minutes = max(1, round(meta["time_budget_s"]["default"] / 60))
+        row = next((line for line in intro.splitlines() if f"notebooks/{nb_path.stem}" in line), None)
+        assert row is not None, f"intro.md: add {nb_path.stem} to the lesson planner"
+        assert f"| {minutes} min |" in row, f"intro.md: {nb_path.stem} should say {minutes} min"

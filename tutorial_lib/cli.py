@@ -1,7 +1,8 @@
 """Command line: ``python -m tutorial_lib COMMAND``.
 
 Commands:
-    info    print the environment check: versions, device, profile, feature extractor.
+    info     print the environment check: versions, device, profile, feature extractor.
+    student  write the student version of the notebooks (solutions replaced by stubs).
 """
 
 from __future__ import annotations
@@ -32,9 +33,24 @@ def _register_info(sub: argparse._SubParsersAction) -> None:
     info.set_defaults(func=_info)
 
 
+def _student(args: argparse.Namespace) -> int:
+    from .student import write_student_version
+
+    for path in write_student_version(args.src, args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+def _register_student(sub: argparse._SubParsersAction) -> None:
+    student = sub.add_parser("student", help="write the student version (solutions replaced by stubs)")
+    student.add_argument("--src", default="notebooks", help="folder of the course notebooks")
+    student.add_argument("--out", default="student", help="folder to write the student notebooks to")
+    student.set_defaults(func=_student)
+
+
 # Each topic registers its own subcommands: a function (subparsers) -> None that adds
 # parsers and sets ``func``. Topic modules keep their heavy imports inside ``func``.
-REGISTRARS = [_register_info]
+REGISTRARS = [_register_info, _register_student]
 
 
 def build_parser() -> argparse.ArgumentParser:
