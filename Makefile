@@ -40,11 +40,15 @@ course: setup book
 # The website, default profile, into book/_build/html. Executed notebooks are cached in
 # book/_build/.jupyter_cache, so a rebuild with unchanged notebooks takes seconds.
 book: setup
+	$(BIN)/python book/vendor_widgets.py fetch
 	TUTORIAL_PROFILE=default $(BIN)/jupyter-book build -W --keep-going book
+	$(BIN)/python book/vendor_widgets.py fonts book/_build/html
 
 # The same website in the small ci profile, in its own folder (and cache) for the site test.
 book-ci: setup
+	$(BIN)/python book/vendor_widgets.py fetch
 	TUTORIAL_PROFILE=ci $(BIN)/jupyter-book build -W --keep-going --path-output book/_build/ci book
+	$(BIN)/python book/vendor_widgets.py fonts book/_build/ci/_build/html
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

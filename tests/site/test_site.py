@@ -130,7 +130,12 @@ def visits(browser, site_url):
             "article img", "els => els.map(e => ({src: e.src, ok: e.complete && e.naturalWidth > 0}))"
         )
         sidebar = page.eval_on_selector_all("nav.bd-docs-nav a, .bd-sidebar-primary a", "els => els.map(e => e.href)")
+        has_widgets = page.query_selector('script[type="application/vnd.jupyter.widget-view+json"]') is not None
+        if has_widgets:
+            page.wait_for_selector(".jupyter-widgets", timeout=15000)
         results[rel] = {
+            "has_widgets": has_widgets,
+            "widgets": page.eval_on_selector_all(".jupyter-widgets", "els => els.length"),
             "status": response.status if response else None,
             "failed": list(failed),
             "text": text,
@@ -159,7 +164,7 @@ def test_every_page_loads_from_localhost_only(visits):
 def test_mathjax_typeset_every_formula(visits):
     typeset = 0
     for rel, v in visits.items():
-        if rel.startswith("__") or rel in SKIP_PAGES:
+        if rel.startswith(("__", "_modules/")) or rel in SKIP_PAGES:  # _modules: source code pages
             continue
         for raw in ("$$", "\\[", "\\(", "\\begin{"):
             assert raw not in v["text"], f"{rel}: raw math {raw!r} left in the rendered text"
@@ -175,6 +180,13 @@ def test_notebook_pages_show_their_figures(visits):
         assert imgs, f"{rel} shows no figure"
         broken = [i["src"] for i in imgs if not i["ok"]]
         assert not broken, f"{rel}: images did not load: {broken}"
+
+
+def test_widget_panels_render_from_vendored_scripts(visits):
+    """Where a notebook saved widget state, the page renders the widgets (no CDN: see the first test)."""
+    for rel, v in visits.items():
+        if not rel.startswith("__") and v["has_widgets"]:
+            assert v["widgets"] > 0, f"{rel}: widget state is on the page but no widget rendered"
 
 
 def test_sidebar_lists_every_chapter(visits):
@@ -211,4 +223,3 @@ def test_each_notebook_page_offers_its_ipynb(visits):
 def test_screenshots_were_saved(visits):
     assert (SCREENSHOTS / "home.png").stat().st_size > 10_000
     assert (SCREENSHOTS / "notebook.png").stat().st_size > 10_000
-
