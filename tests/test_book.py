@@ -56,3 +56,11 @@ def test_bibliography_has_the_papers_the_notebooks_cite():
         "ustyuzhaninov2017", "he2016",
     }  # fmt: skip
     assert required <= keys, required - keys
+
+
+def test_teacher_notes_cover_every_notebook():
+    notes = (BOOK / "teacher_notes.md").read_text()
+    for nb in sorted((BOOK.parent / "notebooks").glob("*.ipynb")):
+        assert f"## {nb.stem[:2]} · " in notes, f"teacher_notes.md: add a section for {nb.stem}"
+    for heading in ("**Project.**", "**Where students get stuck.**", "**Discussion.**"):
+        assert notes.count(heading) >= len(list((BOOK.parent / "notebooks").glob("*.ipynb"))), heading
