@@ -12,6 +12,8 @@ STAMP := $(VENV)/.installed
 # This machine's pip config lists extra package folders that may be absent; silence that noise only.
 QUIET_PIP := { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 JOBS ?= 2
+# Tests, notebooks and the site check run with the network cut off (see .ci/offline).
+OFFLINE := .ci/offline
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -47,7 +49,7 @@ book: setup
 # The same website in the small ci profile, in its own folder (and cache) for the site test.
 book-ci: setup
 	$(BIN)/python book/vendor_widgets.py fetch
-	TUTORIAL_PROFILE=ci $(BIN)/jupyter-book build -W --keep-going --path-output book/_build/ci book
+	$(OFFLINE) env TUTORIAL_PROFILE=ci $(BIN)/jupyter-book build -W --keep-going --path-output book/_build/ci book
 	$(BIN)/python book/vendor_widgets.py fonts book/_build/ci/_build/html
 
 chromium:
@@ -57,10 +59,10 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 site-test: book-ci chromium
-	SITE_DIR=book/_build/ci/_build/html $(BIN)/python -m pytest -m site tests/site
+	$(OFFLINE) env SITE_DIR=book/_build/ci/_build/html $(BIN)/python -m pytest -m site tests/site
 
 test: setup lint
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TUTORIAL_PROFILE=ci $(BIN)/python -m pytest \
+	$(OFFLINE) env OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TUTORIAL_PROFILE=ci $(BIN)/python -m pytest \
 		-n $(JOBS) --dist loadfile tests notebooks --nbval-lax --nbval-current-env
 	$(MAKE) --no-print-directory site-test
 
