@@ -3,6 +3,7 @@
 Commands:
     info     print the environment check: versions, device, profile, feature extractor.
     student  write the student version of the notebooks (solutions replaced by stubs).
+    gan      train a class-conditional DCGAN (animals or digits); write sample grids and a checkpoint.
 """
 
 from __future__ import annotations
@@ -48,9 +49,15 @@ def _register_student(sub: argparse._SubParsersAction) -> None:
     student.set_defaults(func=_student)
 
 
+def _register_gan(sub: argparse._SubParsersAction) -> None:
+    from .gan.cli import register
+
+    register(sub)
+
+
 # Each topic registers its own subcommands: a function (subparsers) -> None that adds
 # parsers and sets ``func``. Topic modules keep their heavy imports inside ``func``.
-REGISTRARS = [_register_info, _register_student]
+REGISTRARS = [_register_info, _register_student, _register_gan]
 
 
 def build_parser() -> argparse.ArgumentParser:

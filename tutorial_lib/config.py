@@ -40,7 +40,9 @@ class Profile:
         style_steps: optimizer steps (L-BFGS evaluations) for one stylization.
         texture_steps: optimizer steps for texture synthesis from Gram matrices.
         toy_gan_steps: training steps for the 1-D and 2-D toy GANs.
-        dcgan_steps: training steps for the image GANs (digits, animals).
+        dcgan_steps: training steps for the image GANs (the animal-mnist conditional DCGAN, the CLI).
+        digits_gan_steps: training steps for the 8x8 digits DCGAN of notebook 02 (trained twice there).
+        classifier_epochs: epochs of the small CNN that judges generated images.
         batch_size: minibatch size for GAN training.
         n_eval_samples: generated samples used to compute a metric.
         n_seeds: how many seeds a comparison table averages over.
@@ -54,6 +56,8 @@ class Profile:
     texture_steps: int
     toy_gan_steps: int
     dcgan_steps: int
+    digits_gan_steps: int
+    classifier_epochs: int
     batch_size: int
     n_eval_samples: int
     n_seeds: int
@@ -72,7 +76,9 @@ PROFILES: dict[str, Profile] = {
         style_steps=300,
         texture_steps=300,
         toy_gan_steps=5000,
-        dcgan_steps=3000,
+        dcgan_steps=1500,
+        digits_gan_steps=1000,
+        classifier_epochs=4,
         batch_size=128,
         n_eval_samples=2500,
         n_seeds=3,
@@ -86,6 +92,8 @@ PROFILES: dict[str, Profile] = {
         texture_steps=20,
         toy_gan_steps=300,
         dcgan_steps=60,
+        digits_gan_steps=40,
+        classifier_epochs=1,
         batch_size=64,
         n_eval_samples=500,
         n_seeds=1,

@@ -116,3 +116,44 @@ def show_mixture(
     if title:
         ax.set_title(title)
     return fig
+
+
+def plot_history(history: object, window: int = 25, title: str | None = None) -> Figure:
+    """Training curves of a GAN :class:`~tutorial_lib.gan.history.History`: losses, and D(x) with D(G(z)).
+
+    Faint lines are the raw per-step values, bold lines their moving average over ``window`` steps.
+    The dotted line at 1/2 marks a discriminator that cannot tell real from fake.
+    """
+    steps = np.asarray(history.step)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+    panels = [
+        (axes[0], [("loss_d", "$L_D$"), ("loss_g", "$L_G$")], "loss"),
+        (axes[1], [("d_real", "$D(x)$, real"), ("d_fake", "$D(G(z))$, fake")], "discriminator output"),
+    ]
+    for ax, series, ylabel in panels:
+        for k, (key, label) in enumerate(series):
+            color = f"C{k}"
+            ax.plot(steps, getattr(history, key), color=color, alpha=0.25, lw=0.8)
+            ax.plot(steps, history.smoothed(key, window), color=color, lw=2, label=label)
+        ax.set_xlabel("step")
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="best")
+        ax.grid(alpha=0.3)
+    axes[1].axhline(0.5, color="gray", ls=":", lw=1)
+    axes[1].set_ylim(-0.02, 1.02)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_snapshots(snapshots: dict[int, torch.Tensor], nrow: int = 8, size: float = 2.6) -> Figure:
+    """Image grids side by side, one per training step: ``snapshots[step]`` is ``(N, C, H, W)`` in [0, 1]."""
+    if not snapshots:
+        raise ValueError("snapshots is empty")
+    steps = sorted(snapshots)
+    fig, axes = plt.subplots(1, len(steps), figsize=(size * len(steps), size), squeeze=False)
+    for ax, step in zip(axes[0], steps, strict=True):
+        show_grid(snapshots[step], nrow=nrow, title=f"step {step}", ax=ax)
+    fig.tight_layout()
+    return fig

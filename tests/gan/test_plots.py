@@ -1,0 +1,48 @@
+"""The GAN figures added to tutorial_lib.viz (plot_history, show_snapshots)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from tutorial_lib.gan.history import History
+from tutorial_lib.viz import plot_history, show_snapshots
+
+
+def _history(n=30):
+    h = History()
+    for step in range(1, n + 1):
+        values = dict.fromkeys(
+            ("loss_d", "loss_g", "penalty", "d_real", "d_fake", "score_real", "score_fake", "grad_norm_d",
+             "grad_norm_g", "class_loss_d", "class_loss_g"), 0.5,
+        )  # fmt: skip
+        values["loss_d"] = float(step)
+        h.record(step, values)
+    return h
+
+
+def test_smoothing_is_a_trailing_moving_average():
+    h = _history(5)
+    assert np.allclose(h.smoothed("loss_d", window=2), [1.0, 1.5, 2.5, 3.5, 4.5])
+    with pytest.raises(ValueError, match="valid keys"):
+        h.smoothed("accuracy")
+    assert h.last()["loss_d"] == 5.0 and len(h) == 5
+
+
+def test_plot_history_has_two_panels_with_raw_and_smoothed_curves():
+    fig = plot_history(_history(), window=5, title="t")
+    assert len(fig.axes) == 2
+    assert all(len(ax.lines) >= 4 for ax in fig.axes)
+    plt.close(fig)
+
+
+def test_show_snapshots_one_panel_per_step():
+    fig = show_snapshots({10: torch.rand(4, 1, 8, 8), 20: torch.rand(4, 1, 8, 8)}, nrow=2)
+    assert [ax.get_title() for ax in fig.axes] == ["step 10", "step 20"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="empty"):
+        show_snapshots({})

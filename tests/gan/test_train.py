@@ -1,0 +1,277 @@
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+import torch
+
+from tutorial_lib.gan import regularizers
+from tutorial_lib.gan.callbacks import EMA, SampleSnapshots
+from tutorial_lib.gan.checkpoint import checkpoint_path, load_checkpoint
+from tutorial_lib.gan.history import HISTORY_KEYS
+from tutorial_lib.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from tutorial_lib.gan.train import TrainingDivergedError, pack_samples, train_gan
+
+
+def _toy(seed=0, pack=1, **d_kwargs):
+    torch.manual_seed(seed)
+    return MLPGenerator(1, 1, hidden=16, depth=2), MLPDiscriminator(1, hidden=16, depth=2, pack=pack, **d_kwargs)
+
+
+def _gauss(n, g):
+    return 3.0 + 0.5 * torch.randn(n, 1, generator=g)
+
+
+def _digits_models(seed=0, conditional=True):
+    torch.manual_seed(seed)
+    k = 10 if conditional else None
+    return (
+        DCGANGenerator(latent_dim=8, image_size=8, width=8, num_classes=k),
+        DCGANDiscriminator(image_size=8, width=8, num_classes=k),
+    )
+
+
+def _digits_data(n=64):
+    g = torch.Generator().manual_seed(0)
+    return torch.rand(n, 1, 8, 8, generator=g), torch.arange(n) % 10
+
+
+def _same_state(a, b):
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+
+
+def test_history_has_every_quantity_for_every_step():
+    G, D = _toy()
+    h = train_gan(G, D, _gauss, steps=5, batch_size=8, device="cpu", progress=False)
+    assert h.step == [1, 2, 3, 4, 5] and len(h) == 5 and h.seconds > 0
+    for key in HISTORY_KEYS:
+        assert len(getattr(h, key)) == 5
+    assert all(0 < v < 1 for v in h.d_real + h.d_fake)
+    assert all(v > 0 for v in h.grad_norm_d + h.grad_norm_g) and h.penalty == [0.0] * 5
+
+
+def test_one_dimensional_gan_learns_the_mean():
+    G, D = _toy()
+    z = torch.randn(2000, 1, generator=torch.Generator().manual_seed(1))
+    before = G(z).mean().item()
+    train_gan(G, D, _gauss, steps=300, batch_size=64, lr=2e-3, device="cpu", progress=False)
+    after = G(z).mean().item()
+    assert abs(before - 3.0) > 2.0 and abs(after - 3.0) < 0.5, (before, after)
+
+
+def test_tensor_and_labelled_data():
+    G, D = _toy()
+    train_gan(G, D, torch.randn(100, 1), steps=2, batch_size=8, device="cpu", progress=False)
+    G, D = _digits_models()
+    h = train_gan(G, D, _digits_data(), steps=2, batch_size=16, device="cpu", progress=False)
+    assert len(h) == 2
+
+
+def test_argument_errors_are_clear():
+    G, D = _toy()
+    with pytest.raises(ValueError, match="Valid kinds"):
+        train_gan(G, D, _gauss, steps=1, loss="vanilla", device="cpu")
+    with pytest.raises(ValueError, match="d_steps must be an int >= 1"):
+        train_gan(G, D, _gauss, steps=1, d_steps=0, device="cpu")
+    with pytest.raises(ValueError, match="divisible by pack"):
+        train_gan(G, D, _gauss, steps=1, batch_size=9, pack=2, device="cpu")
+    with pytest.raises(TypeError, match="data must be"):
+        train_gan(G, D, "animals", steps=1, device="cpu")
+    Gu, Du = _digits_models(conditional=False)
+    with pytest.raises(ValueError, match="G is unconditional"):
+        train_gan(Gu, Du, _digits_data(), steps=1, device="cpu")
+
+
+@pytest.mark.parametrize("loss", ["minimax", "nonsaturating", "lsgan", "hinge", "wasserstein"])
+def test_every_loss_kind_trains(loss):
+    G, D = _toy()
+    h = train_gan(G, D, _gauss, loss=loss, steps=3, batch_size=8, device="cpu", progress=False)
+    assert len(h) == 3
+
+
+def test_penalties_pack_unroll_and_d_steps_are_options_of_the_same_loop():
+    G, D = _toy(pack=2, spectral_norm=True, minibatch_std=True)
+    h = train_gan(G, D, _gauss, loss="wasserstein", penalty=regularizers.wgan_gp(10.0), pack=2, d_steps=2,
+                  steps=3, batch_size=8, device="cpu", progress=False)  # fmt: skip
+    assert all(p > 0 for p in h.penalty)
+    G, D = _toy()
+    h = train_gan(G, D, _gauss, penalty=regularizers.r1(1.0), unroll_steps=2, steps=3, batch_size=8,
+                  device="cpu", progress=False)  # fmt: skip
+    assert all(p > 0 for p in h.penalty)
+
+
+def test_lazy_penalty_applies_every_kth_step_scaled_by_k():
+    G, D = _toy()
+    h = train_gan(G, D, _gauss, penalty=regularizers.r1(1.0), penalty_every=2, steps=4, batch_size=8, device="cpu",
+                  progress=False)  # fmt: skip
+    assert h.penalty[0] == 0 and h.penalty[2] == 0 and h.penalty[1] > 0 and h.penalty[3] > 0
+
+
+def test_unrolling_leaves_the_discriminator_as_it_was():
+    G, D = _toy()
+    before = {k: v.clone() for k, v in D.state_dict().items()}
+    ref_G, ref_D = _toy()
+    # lr_G = 0: only D's own update changes D
+    train_gan(G, D, _gauss, unroll_steps=3, steps=1, batch_size=8, device="cpu", progress=False, lr=(0.0, 1e-2))
+    train_gan(ref_G, ref_D, _gauss, steps=1, batch_size=8, device="cpu", progress=False, lr=(0.0, 1e-2))
+    assert any(not torch.equal(before[k], v) for k, v in D.state_dict().items())
+    assert _same_state(D, ref_D)  # the three unrolled updates were undone
+
+
+def test_pack_samples_groups_consecutive_samples():
+    x = torch.arange(12.0).view(6, 2)
+    assert pack_samples(x, 3).tolist() == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]
+    imgs = torch.rand(4, 1, 2, 2)
+    assert torch.equal(pack_samples(imgs, 2)[1, 1], imgs[3, 0])
+
+
+def test_checkpoint_is_written_atomically_and_loads_weights_only(tmp_path):
+    G, D = _toy()
+    train_gan(G, D, _gauss, steps=6, batch_size=8, checkpoint_dir=tmp_path, checkpoint_every=4, device="cpu",
+              progress=False)  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt"]  # no temporary file left behind
+    state = load_checkpoint(checkpoint_path(tmp_path))
+    assert state["step"] == 6 and len(state["history"]["step"]) == 6
+    torch.load(checkpoint_path(tmp_path), weights_only=True)
+
+
+class _Interrupt(Exception):
+    pass
+
+
+def _interrupt_at(step):
+    def cb(info):
+        if info.step == step:
+            raise _Interrupt
+
+    return cb
+
+
+@pytest.mark.parametrize("kind", ["mlp", "conditional-dcgan"])
+def test_killed_and_resumed_run_is_bit_identical(tmp_path, kind):
+    if kind == "mlp":
+        make, data, extra = (
+            (lambda: _toy(pack=2, minibatch_std=True)),
+            _gauss,
+            {"pack": 2, "penalty": regularizers.r1()},
+        )
+    else:
+        make, data, extra = _digits_models, _digits_data(), {"loss": "hinge"}
+    common = dict(steps=12, batch_size=16, device="cpu", progress=False, seed=3, **extra)
+
+    G_ref, D_ref = make()
+    ema_ref, snap_ref = EMA(G_ref, 0.9), SampleSnapshots(torch.randn(4, G_ref.latent_dim), at=[3, 12])
+    if kind != "mlp":
+        snap_ref.y = torch.arange(4)
+    h_ref = train_gan(G_ref, D_ref, data, callbacks=[ema_ref, snap_ref], **common)
+
+    G1, D1 = make()
+    ema1, snap1 = EMA(G1, 0.9), SampleSnapshots(snap_ref.z, at=[3, 12], y=snap_ref.y)
+    with pytest.raises(_Interrupt):
+        train_gan(G1, D1, data, callbacks=[ema1, snap1, _interrupt_at(8)], checkpoint_dir=tmp_path,
+                  checkpoint_every=5, **common)  # fmt: skip
+    assert load_checkpoint(checkpoint_path(tmp_path))["step"] == 5
+
+    # a fresh process would rebuild the models with other weights: resuming must overwrite them
+    G2, D2 = make()
+    with torch.no_grad():
+        for p in list(G2.parameters()) + list(D2.parameters()):
+            p.add_(1.0)
+    ema2, snap2 = EMA(G2, 0.9), SampleSnapshots(snap_ref.z, at=[3, 12], y=snap_ref.y)
+    torch.manual_seed(12345)  # and the global random state differs
+    h2 = train_gan(G2, D2, data, callbacks=[ema2, snap2], checkpoint_dir=tmp_path, checkpoint_every=5, **common)
+
+    assert _same_state(G2, G_ref) and _same_state(D2, D_ref) and _same_state(ema2.model, ema_ref.model)
+    assert h2.step == h_ref.step and h2.loss_d == h_ref.loss_d and h2.grad_norm_g == h_ref.grad_norm_g
+    assert sorted(snap2.images) == [3, 12] and all(torch.equal(snap2.images[s], snap_ref.images[s]) for s in (3, 12))
+
+
+def test_resume_with_more_steps_continues_and_same_steps_returns(tmp_path):
+    G, D = _toy()
+    train_gan(G, D, _gauss, steps=4, batch_size=8, checkpoint_dir=tmp_path, device="cpu", progress=False)
+    h = train_gan(G, D, _gauss, steps=4, batch_size=8, checkpoint_dir=tmp_path, device="cpu", progress=False)
+    assert h.step == [1, 2, 3, 4]
+    h = train_gan(G, D, _gauss, steps=7, batch_size=8, checkpoint_dir=tmp_path, device="cpu", progress=False)
+    assert h.step == list(range(1, 8))
+    G_ref, D_ref = _toy()
+    train_gan(G_ref, D_ref, _gauss, steps=7, batch_size=8, device="cpu", progress=False)
+    assert _same_state(G, G_ref)
+
+
+def test_resume_refuses_a_checkpoint_made_with_other_settings(tmp_path):
+    G, D = _toy()
+    train_gan(G, D, _gauss, steps=2, batch_size=8, checkpoint_dir=tmp_path, device="cpu", progress=False)
+    with pytest.raises(ValueError, match="loss: checkpoint 'nonsaturating', now 'hinge'"):
+        train_gan(G, D, _gauss, loss="hinge", steps=4, batch_size=8, checkpoint_dir=tmp_path, device="cpu")
+    h = train_gan(G, D, _gauss, loss="hinge", steps=1, batch_size=8, checkpoint_dir=tmp_path, resume=False,
+                  device="cpu", progress=False)  # fmt: skip
+    assert h.step == [1]
+
+
+def test_nan_loss_stops_with_the_step_and_keeps_the_last_good_checkpoint(tmp_path):
+    calls = {"n": 0}
+
+    def poisoned(n, g):
+        calls["n"] += 1
+        x = _gauss(n, g)
+        return x * float("nan") if calls["n"] > 7 else x  # call 1 is make_sampler's probe
+
+    G, D = _toy()
+    with pytest.raises(TrainingDivergedError, match=r"L_D became nan at step 7.*last good checkpoint \(step 4\)"):
+        train_gan(G, D, poisoned, steps=10, batch_size=8, checkpoint_dir=tmp_path, checkpoint_every=4, device="cpu",
+                  progress=False)  # fmt: skip
+    state = load_checkpoint(checkpoint_path(tmp_path))
+    assert state["step"] == 4
+    assert all(torch.isfinite(v).all() for v in G.state_dict().values())  # the bad step changed nothing
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import sys, time, torch
+    torch.set_num_threads(1)
+    sys.path.insert(0, sys.argv[2])
+    from tests.gan.test_train import _kill_run
+    _kill_run(sys.argv[1], slow=0.05)
+    """
+)
+
+
+def _kill_run(checkpoint_dir, slow=0.0):
+    torch.manual_seed(0)
+    G, D = _digits_models()
+    train_gan(G, D, _digits_data(), steps=40, batch_size=16, checkpoint_dir=checkpoint_dir, checkpoint_every=3,
+              device="cpu", progress=False, callbacks=[lambda info: time.sleep(slow)])  # fmt: skip
+    return G, D
+
+
+@pytest.mark.slow
+def test_sigkilled_process_resumes_bit_identical(tmp_path):
+    """A real kill -9 in the middle of training, then a resume in this process."""
+    script = tmp_path / "run.py"
+    script.write_text(KILL_SCRIPT)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path), root])
+    path = checkpoint_path(tmp_path)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if path.is_file() and load_checkpoint(path)["step"] >= 9:
+            break
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    killed_at = load_checkpoint(path)["step"]
+    assert 9 <= killed_at < 40, killed_at
+    G, D = _kill_run(tmp_path)
+    G_ref, D_ref = _kill_run(None)
+    assert _same_state(G, G_ref) and _same_state(D, D_ref)
+
+
+@pytest.mark.gpu
+def test_a_training_step_on_cuda():
+    G, D = _digits_models()
+    h = train_gan(G, D, _digits_data(), steps=3, batch_size=16, device="cuda", progress=False)
+    assert next(G.parameters()).is_cuda and len(h) == 3 and all(map(lambda v: v == v, h.loss_g))

@@ -1,0 +1,95 @@
+"""Callbacks for :func:`~tutorial_lib.gan.train.train_gan`.
+
+A callback is any function of a :class:`~tutorial_lib.gan.train.StepInfo`, called
+after every step. The two here keep state, so they also have ``state_dict()`` and
+``load_state_dict()``: ``train_gan`` stores that state in its checkpoints, and a
+resumed run carries on exactly where the interrupted one stopped.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+
+import torch
+from torch import nn
+
+from .train import StepInfo
+
+
+@torch.no_grad()
+def generate(G: nn.Module, z: torch.Tensor, y: torch.Tensor | None = None, batch_size: int = 500) -> torch.Tensor:
+    """Samples ``G(z[, y])`` in eval mode, on the CPU, without gradients; G's mode is restored afterwards.
+
+    z: ``(N, latent_dim)``; y: ``(N,)`` labels for a conditional G.
+    """
+    device = next(G.parameters()).device
+    was_training = G.training
+    G.eval()
+    try:
+        out = []
+        for i in range(0, len(z), batch_size):
+            zi = z[i : i + batch_size].to(device)
+            out.append((G(zi, y[i : i + batch_size].to(device)) if y is not None else G(zi)).cpu())
+    finally:
+        G.train(was_training)
+    return torch.cat(out)
+
+
+class SampleSnapshots:
+    """Keep ``G(z, y)`` for fixed z (and labels) at chosen steps, to watch samples improve.
+
+    at: the steps to keep. After training, ``snapshots.images[step]`` is a ``(N, ...)`` tensor.
+    """
+
+    def __init__(self, z: torch.Tensor, at: Iterable[int], y: torch.Tensor | None = None) -> None:
+        if y is not None and y.shape != z.shape[:1]:
+            raise ValueError(f"y must have shape ({z.shape[0]},); got {tuple(y.shape)}")
+        self.z, self.y = z.detach().cpu(), (y.detach().cpu() if y is not None else None)
+        self.at = sorted(set(int(s) for s in at))
+        self.images: dict[int, torch.Tensor] = {}
+
+    def __call__(self, info: StepInfo) -> None:
+        if info.step in self.at:
+            self.images[info.step] = generate(info.G, self.z, self.y)
+
+    def state_dict(self) -> dict:
+        steps = sorted(self.images)
+        return {"steps": steps, "images": [self.images[s] for s in steps]}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.images = dict(zip(state["steps"], state["images"], strict=True))
+
+
+class EMA:
+    """Exponential moving average of the generator's weights (Yazıcı et al. 2019):
+
+        θ_EMA ← β · θ_EMA + (1 − β) · θ_G   after every step, with β = ``decay``.
+
+    The average wanders less than G itself, so its samples are usually better and more stable.
+    ``ema.model`` is the averaged generator (eval mode); its batch-norm statistics are copied from G.
+    """
+
+    def __init__(self, G: nn.Module, decay: float = 0.999) -> None:
+        if not 0.0 <= decay < 1.0:
+            raise ValueError(f"decay must be in [0, 1), got {decay}")
+        self.decay = decay
+        self.model = copy.deepcopy(G).eval().requires_grad_(False)
+
+    @torch.no_grad()
+    def __call__(self, info: StepInfo) -> None:
+        G = info.G
+        device = next(G.parameters()).device
+        if next(self.model.parameters()).device != device:
+            self.model.to(device)
+        beta = min(self.decay, (1 + info.step) / (10 + info.step))
+        for p_ema, p in zip(self.model.parameters(), G.parameters(), strict=True):
+            p_ema.lerp_(p.detach(), 1.0 - beta)
+        for b_ema, b in zip(self.model.buffers(), G.buffers(), strict=True):
+            b_ema.copy_(b)
+
+    def state_dict(self) -> dict:
+        return self.model.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.model.load_state_dict(state)

@@ -1,0 +1,76 @@
+"""Building blocks shared by the GAN models: DCGAN initialization, spectral
+normalization as an option, minibatch standard deviation and class-conditional
+batch normalization.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def dcgan_init(module: nn.Module) -> None:
+    """DCGAN initialization (Radford et al. 2016), applied with ``model.apply(dcgan_init)``.
+
+    Convolution and linear weights ~ N(0, 0.02²); batch-norm scales ~ N(1, 0.02²);
+    biases = 0. Embeddings are left as they are.
+    """
+    if isinstance(module, nn.Conv2d | nn.ConvTranspose2d | nn.Linear):
+        parametrized = getattr(module, "parametrizations", None)  # spectral norm keeps the raw weight here
+        target = parametrized.weight.original if parametrized is not None else module.weight
+        nn.init.normal_(target, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.BatchNorm2d | nn.BatchNorm1d) and module.affine:
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def maybe_spectral_norm(layer: nn.Module, enabled: bool) -> nn.Module:
+    """Wrap ``layer`` in spectral normalization when ``enabled`` (Miyato et al. 2018).
+
+    The weight is divided by its largest singular value σ(W), estimated by one
+    step of power iteration per forward pass in training mode, so the layer is
+    1-Lipschitz: ``W_SN = W / σ(W)``.
+    """
+    return nn.utils.parametrizations.spectral_norm(layer) if enabled else layer
+
+
+class MinibatchStdDev(nn.Module):
+    """Minibatch standard deviation (Karras et al. 2018), against mode collapse.
+
+    Appends one feature: the standard deviation of each feature over the batch,
+    averaged over all features, ``s = mean_f std_n x[n, f]``. A discriminator that
+    sees ``s`` can tell a batch of near-identical fakes from a varied real batch.
+
+    x: ``(N, F)`` -> ``(N, F + 1)``, or ``(N, C, H, W)`` -> ``(N, C + 1, H, W)``.
+    With N = 1 the appended feature is 0.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim not in (2, 4):
+            raise ValueError(f"x must have shape (N, F) or (N, C, H, W); got {tuple(x.shape)}")
+        std = (x.var(dim=0, unbiased=False) + 1e-8).sqrt().mean() if x.shape[0] > 1 else x.new_zeros(())
+        extra = std.expand(x.shape[0], 1, *x.shape[2:])
+        return torch.cat([x, extra], dim=1)
+
+
+class ConditionalBatchNorm2d(nn.Module):
+    """Batch norm whose scale and shift depend on the class label y (de Vries et al. 2017):
+
+        out = γ_y · (x − μ_B) / sqrt(σ²_B + ε) + β_y.
+
+    x: ``(N, C, H, W)``, y: ``(N,)`` integer labels in ``[0, num_classes)``.
+    """
+
+    def __init__(self, num_features: int, num_classes: int) -> None:
+        super().__init__()
+        self.bn = nn.BatchNorm2d(num_features, affine=False)
+        self.gamma = nn.Embedding(num_classes, num_features)
+        self.beta = nn.Embedding(num_classes, num_features)
+        nn.init.ones_(self.gamma.weight)
+        nn.init.zeros_(self.beta.weight)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        out = self.bn(x)
+        return self.gamma(y)[:, :, None, None] * out + self.beta(y)[:, :, None, None]
