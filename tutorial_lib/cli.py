@@ -4,6 +4,7 @@ Commands:
     info     print the environment check: versions, device, profile, feature extractor.
     student  write the student version of the notebooks (solutions replaced by stubs).
     gan      train a class-conditional DCGAN (animals or digits); write sample grids and a checkpoint.
+    stylize  paint CONTENT in the style of STYLE (files, bundled or procedural names); write OUT.png.
 """
 
 from __future__ import annotations
@@ -55,9 +56,15 @@ def _register_gan(sub: argparse._SubParsersAction) -> None:
     register(sub)
 
 
+def _register_style(sub: argparse._SubParsersAction) -> None:
+    from .style.cli import register
+
+    register(sub)
+
+
 # Each topic registers its own subcommands: a function (subparsers) -> None that adds
 # parsers and sets ``func``. Topic modules keep their heavy imports inside ``func``.
-REGISTRARS = [_register_info, _register_student, _register_gan]
+REGISTRARS = [_register_info, _register_student, _register_gan, _register_style]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,6 +39,7 @@ class Profile:
         gallery_size: side of the thumbnails in galleries.
         style_steps: optimizer steps (L-BFGS evaluations) for one stylization.
         texture_steps: optimizer steps for texture synthesis from Gram matrices.
+        texture_size: side, in pixels, of synthesized textures (square).
         toy_gan_steps: training steps for the 1-D and 2-D toy GANs.
         dcgan_steps: training steps for the image GANs (the animal-mnist conditional DCGAN, the CLI).
         digits_gan_steps: training steps for the 8x8 digits DCGAN of notebook 02 (trained twice there).
@@ -54,6 +55,7 @@ class Profile:
     gallery_size: int
     style_steps: int
     texture_steps: int
+    texture_size: int
     toy_gan_steps: int
     dcgan_steps: int
     digits_gan_steps: int
@@ -75,6 +77,7 @@ PROFILES: dict[str, Profile] = {
         gallery_size=160,
         style_steps=300,
         texture_steps=300,
+        texture_size=128,
         toy_gan_steps=5000,
         dcgan_steps=1500,
         digits_gan_steps=1000,
@@ -90,6 +93,7 @@ PROFILES: dict[str, Profile] = {
         gallery_size=96,
         style_steps=20,
         texture_steps=20,
+        texture_size=48,
         toy_gan_steps=300,
         dcgan_steps=60,
         digits_gan_steps=40,

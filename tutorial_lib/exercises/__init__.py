@@ -7,16 +7,20 @@ edge cases. It prints a short success line, or raises :class:`ExerciseError`
 back and, where a common mistake fits the numbers, a hint. The reference
 implementation is never printed.
 
-One module per notebook topic (``warmup``, ``gan``, ...); every check is re-exported here.
+One module per notebook topic (``warmup``, ``gan``, ``style``, ...); every check is re-exported here.
 """
 
 from ._core import ExerciseError
 from .gan import check_discriminator_loss, check_nonsaturating_generator_loss
+from .style import check_gram_matrix, check_style_loss, check_total_variation
 from .warmup import check_luminance
 
 __all__ = [
     "ExerciseError",
     "check_discriminator_loss",
+    "check_gram_matrix",
     "check_luminance",
     "check_nonsaturating_generator_loss",
+    "check_style_loss",
+    "check_total_variation",
 ]

@@ -1,0 +1,97 @@
+"""The losses against hand-computed values, the docstring's equation and finite differences."""
+
+import pytest
+import torch
+
+from tutorial_lib.style.gram import gram_matrix
+from tutorial_lib.style.losses import content_loss, style_loss, style_transfer_loss, total_variation
+
+
+def _gen(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def test_content_loss_hand_computed():
+    f = torch.tensor([1.0, 2.0, 3.0, 4.0]).view(1, 1, 2, 2)
+    p = torch.tensor([1.0, 0.0, 3.0, 0.0]).view(1, 1, 2, 2)
+    assert content_loss(f, p).item() == pytest.approx((0 + 4 + 0 + 16) / 4)
+
+
+def test_style_loss_hand_computed():
+    f = torch.tensor([[1.0, 2.0], [3.0, 4.0]]).view(1, 2, 1, 2)  # G = [[5, 11], [11, 25]] / 4
+    a = torch.zeros(1, 2, 2)
+    expected = ((torch.tensor([5.0, 11.0, 11.0, 25.0]) / 4) ** 2).mean()
+    assert style_loss(f, a).item() == pytest.approx(expected.item())
+    assert style_loss(f, gram_matrix(f)).item() == 0.0
+
+
+def test_style_loss_broadcasts_one_target_over_a_batch():
+    f = torch.rand(3, 4, 5, 5, generator=_gen(0))
+    a = gram_matrix(torch.rand(1, 4, 6, 6, generator=_gen(1)))
+    per_image = torch.stack([style_loss(f[i : i + 1], a) for i in range(3)])
+    assert torch.allclose(style_loss(f, a), per_image.mean())
+
+
+def test_total_variation_hand_computed():
+    x = torch.tensor([[0.0, 1.0, 3.0], [1.0, 1.0, 1.0]]).view(1, 1, 2, 3)
+    vertical = (1 + 0 + 4) / 3  # (x[1, j] − x[0, j])² over 3 columns
+    horizontal = (1 + 4 + 0 + 0) / 4  # (x[i, j+1] − x[i, j])² over 2 rows × 2
+    assert total_variation(x).item() == pytest.approx(vertical + horizontal)
+    assert total_variation(torch.full((2, 3, 4, 5), 0.3)).item() == 0.0
+
+
+def test_total_variation_gradient_by_gradcheck():
+    x = torch.rand(2, 3, 4, 5, generator=_gen(2), dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(total_variation, (x,))
+
+
+def test_style_loss_gradient_by_gradcheck():
+    f = torch.rand(1, 3, 3, 4, generator=_gen(3), dtype=torch.float64, requires_grad=True)
+    a = gram_matrix(torch.rand(1, 3, 2, 2, generator=_gen(4), dtype=torch.float64))
+    assert torch.autograd.gradcheck(lambda t: style_loss(t, a), (f,))
+
+
+STYLE = ["relu1_1", "relu2_1"]
+
+
+def test_canonical_objective_equals_the_docstring_equation():
+    feats = {k: torch.rand(1, 4, 6, 6, generator=_gen(i)) for i, k in enumerate(["relu1_1", "relu2_1", "relu4_2"])}
+    content_t = {"relu4_2": torch.rand(1, 4, 6, 6, generator=_gen(7))}
+    style_t = {k: gram_matrix(torch.rand(1, 4, 5, 5, generator=_gen(8 + i))) for i, k in enumerate(STYLE)}
+    image = torch.rand(1, 3, 8, 8, generator=_gen(11))
+    w_c, w_s, w_tv = 2.0, 30.0, 0.5
+    parts = style_transfer_loss(feats, content_t, style_t, image, w_c, w_s, w_tv)
+    c = ((feats["relu4_2"] - content_t["relu4_2"]) ** 2).mean()
+    s = sum(((gram_matrix(feats[k]) - style_t[k]) ** 2).mean() for k in style_t)
+    tv = total_variation(image)
+    assert torch.allclose(parts["total"], w_c * c + w_s * s + w_tv * tv)
+    assert torch.allclose(parts["content"], c) and torch.allclose(parts["style"], s) and torch.allclose(parts["tv"], tv)
+    weighted = style_transfer_loss(feats, content_t, style_t, layer_weights={"relu1_1": 3.0})
+    s_w = 3.0 * ((gram_matrix(feats["relu1_1"]) - style_t["relu1_1"]) ** 2).mean()
+    s_w = s_w + ((gram_matrix(feats["relu2_1"]) - style_t["relu2_1"]) ** 2).mean()
+    assert torch.allclose(weighted["style"], s_w)
+
+
+def test_blending_gram_targets_equals_blending_losses_up_to_a_constant():
+    """Documented in stylize: Σ_k β_k mean((G − A_k)²) = mean((G − Σ β_k A_k)²) + const, so same gradients."""
+    a1, a2 = (gram_matrix(torch.rand(1, 3, 4, 4, generator=_gen(i))) for i in (20, 21))
+    beta = 0.3
+    f = torch.rand(1, 3, 5, 5, generator=_gen(22), dtype=torch.float32, requires_grad=True)
+    mixed = style_loss(f, beta * a1 + (1 - beta) * a2)
+    (g_mixed,) = torch.autograd.grad(mixed, f)
+    summed = beta * style_loss(f, a1) + (1 - beta) * style_loss(f, a2)
+    (g_summed,) = torch.autograd.grad(summed, f)
+    assert torch.allclose(g_mixed, g_summed, atol=1e-6)
+
+
+def test_losses_validate_shapes():
+    with pytest.raises(ValueError, match="target must have shape"):
+        content_loss(torch.rand(1, 3, 4, 4), torch.rand(1, 3, 4, 5))
+    with pytest.raises(ValueError, match=r"target_gram must have shape \(1 or N, C, C\) = \(1 or 2, 3, 3\)"):
+        style_loss(torch.rand(2, 3, 4, 4), torch.rand(2, 4, 4))
+    with pytest.raises(ValueError, match="image must have shape"):
+        total_variation(torch.rand(3, 4, 4))
+    with pytest.raises(ValueError, match="lacks layer"):
+        style_transfer_loss({"relu1_1": torch.rand(1, 2, 3, 3)}, {"relu4_2": torch.rand(1, 2, 3, 3)}, {})
+    with pytest.raises(ValueError, match="tv_weight"):
+        style_transfer_loss({"relu1_1": torch.rand(1, 2, 3, 3)}, {}, {}, tv_weight=1.0)

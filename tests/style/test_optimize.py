@@ -1,0 +1,189 @@
+"""stylize: the objective it reports is the canonical one, pixels stay in range, and the options do what they say."""
+
+import pytest
+import torch
+
+from tutorial_lib.data import bundled_image, procedural_style
+from tutorial_lib.style import minimize
+from tutorial_lib.style.color import rgb_to_yiq
+from tutorial_lib.style.features import load_extractor
+from tutorial_lib.style.gram import gram_matrix
+from tutorial_lib.style.losses import style_transfer_loss
+from tutorial_lib.style.multiscale import coarse_to_fine, shrink
+from tutorial_lib.style.optimize import (
+    CONTENT_LAYERS,
+    STYLE_LAYERS,
+    resolve_scales,
+    resolve_steps,
+    stylize,
+)
+
+SMALL = (40, 60)
+
+
+@pytest.fixture(scope="module")
+def hed():
+    return load_extractor("vgg16-hed", device="cpu")
+
+
+@pytest.fixture(scope="module")
+def images():
+    return bundled_image("chelsea", size=SMALL), procedural_style("mosaic", size=60, seed=0)
+
+
+def canonical(ext, x, content, style, w_s, w_tv=0.0):
+    """The objective from the losses docstring, computed here from scratch."""
+    layers = [*STYLE_LAYERS, *CONTENT_LAYERS]
+    with torch.no_grad():
+        ct = {k: v for k, v in ext(content, list(CONTENT_LAYERS)).items()}
+        st = {k: gram_matrix(v) for k, v in ext(style, list(STYLE_LAYERS)).items()}
+        return style_transfer_loss(ext(x, layers), ct, st, x, 1.0, w_s, w_tv)["total"].item()
+
+
+def test_reported_loss_is_the_canonical_objective_of_the_returned_image(hed, images):
+    content, style = images
+    r = stylize(content, style, extractor=hed, style_weight=10.0, tv_weight=0.5, steps=12, progress=False)
+    assert r.image.shape == (1, 3, *SMALL) and r.image.min() >= 0 and r.image.max() <= 1
+    assert r.settings["scales"] == (1.0,)  # too small for a coarse scale
+    # the style image was resized so its longest side is the content's (60 px): no resize needed here
+    assert r.loss == pytest.approx(canonical(hed, r.image, content, style, 10.0, 0.5), rel=1e-4)
+    start = canonical(hed, content, content, style, 10.0, 0.5)
+    assert r.loss < start / 3, (start, r.loss)
+
+
+def test_history_columns_and_settings(hed, images):
+    content, style = images
+    r = stylize(content, style, extractor=hed, scales=(0.5, 1.0), steps=(4, 3), progress=False)
+    h = r.history
+    assert set(h) >= {"step", "scale", "time_s", "content", "style", "tv", "total"}
+    assert len(h["step"]) == 7 and h["step"] == list(range(1, 8))
+    assert h["scale"] == [0.5] * 4 + [1.0] * 3
+    assert all(b >= a for a, b in zip(h["time_s"], h["time_s"][1:], strict=False))
+    s = r.settings
+    assert s["steps"] == (4, 3) and s["extractor"] == "vgg16-hed" and s["init"] == "content"
+    assert s["style_layers"] == STYLE_LAYERS and s["content_layers"] == CONTENT_LAYERS
+
+
+def test_pixels_stay_in_range_at_every_evaluation_and_callback_can_stop(hed, images):
+    content, style = images
+    seen = []
+
+    def cb(row, img):
+        assert img.shape[:2] == (1, 3) and img.min() > 0 and img.max() < 1
+        seen.append(row["step"])
+        return row["step"] == 5
+
+    r = stylize(content, style, extractor=hed, style_weight=1e4, scales=(1.0,), steps=20, callback=cb, progress=False)
+    assert seen == [1, 2, 3, 4, 5] and len(r.history["step"]) == 5
+
+
+def test_adam_also_lowers_the_loss(hed, images):
+    content, style = images
+    r = stylize(content, style, extractor=hed, optimizer="adam", scales=(1.0,), steps=15, progress=False)
+    assert r.history["total"][-1] < r.history["total"][0]
+
+
+def test_inits(hed, images):
+    content, style = images
+    kw = dict(extractor=hed, scales=(1.0,), steps=1, progress=False)
+    seen = {}
+
+    def keep(key):
+        def cb(row, img):
+            seen.setdefault(key, img)
+
+        return cb
+
+    for init in ("content", "style", "noise"):
+        stylize(content, style, init=init, callback=keep(init), **kw)
+    clipped = content.clamp(minimize.EPS, 1 - minimize.EPS)
+    assert torch.allclose(seen["content"], clipped, atol=1e-5)
+    assert not torch.allclose(seen["style"], seen["content"], atol=0.05)
+    noise = seen["noise"]
+    assert noise.std() > 0.2 and abs(noise.mean().item() - 0.5) < 0.05
+    stylize(content, style, init="noise", seed=0, callback=keep("again"), **kw)
+    assert torch.equal(seen["again"], noise)
+    with pytest.raises(ValueError, match="init must be one of"):
+        stylize(content, style, init="zeros", **kw)
+
+
+def test_luminance_mode_keeps_the_content_colours(hed, images):
+    content, style = images
+    r = stylize(content, style, extractor=hed, preserve_color=True, steps=8, progress=False)
+    assert r.settings["preserve_color"] == "luminance"
+    iq_out, iq_content = rgb_to_yiq(r.image)[:, 1:], rgb_to_yiq(content)[:, 1:]
+    inside = (r.image > 0.01).all(1, keepdim=True) & (r.image < 0.99).all(1, keepdim=True)  # not clamped
+    assert ((iq_out - iq_content).abs() * inside).max() < 1e-3
+
+
+def test_histogram_mode_and_blending(hed, images):
+    content, style = images
+    second = procedural_style("waves", size=60, seed=1)
+    r = stylize(
+        content,
+        [style, second],
+        extractor=hed,
+        style_blend=[3, 1],
+        preserve_color="histogram",
+        steps=(2, 2),
+        scales=(0.5, 1.0),
+        progress=False,
+    )
+    assert r.settings["style_blend"] == (0.75, 0.25)
+    assert r.settings["preserve_color"] == "histogram"
+    with pytest.raises(ValueError, match="style_blend must give 2"):
+        stylize(content, [style, second], extractor=hed, style_blend=[1.0], progress=False)
+    with pytest.raises(ValueError, match="preserve_color"):
+        stylize(content, style, extractor=hed, preserve_color="sepia", progress=False)
+
+
+def test_bundled_and_procedural_names_and_style_scale(hed):
+    r = stylize("chelsea", "dots", extractor=hed, size=48, style_scale=0.5, steps=2, progress=False)
+    assert r.image.shape == (1, 3, 32, 48)
+    assert max(r.settings["style_sizes"][0]) == 24
+
+
+def test_resolve_scales_and_steps():
+    assert resolve_scales((256, 385), None) == (0.25, 0.5, 1.0)
+    assert resolve_scales((170, 256), None) == (0.5, 1.0)
+    assert resolve_scales((64, 96), None) == (1.0,)
+    with pytest.raises(ValueError, match="end with 1.0"):
+        resolve_scales((64, 64), (0.5,))
+    with pytest.raises(ValueError, match="increase"):
+        resolve_scales((64, 64), (0.5, 0.25, 1.0))
+    for n in (1, 2, 3):
+        assert len(resolve_steps(None, n)) == n
+        split = resolve_steps(100, n)
+        assert sum(split) == 100 and len(split) == n and min(split) >= 1
+    assert resolve_steps((5, 6), 2) == (5, 6)
+    with pytest.raises(ValueError, match="one positive count per scale"):
+        resolve_steps((5,), 2)
+
+
+def test_coarse_to_fine_upsamples_the_edit_not_the_image(hed, monkeypatch):
+    """With a frozen optimiser (Adam, lr 0) the coarse scale makes no edit, so the fine scale must start at the
+    full-size start image itself, sharp detail included, not at a blurred upsampling of the coarse image."""
+    monkeypatch.setattr(minimize, "ADAM_LR", 0.0)
+    start = torch.rand(1, 3, 32, 48, generator=torch.Generator().manual_seed(0)) * 0.8 + 0.1
+    seen = []
+
+    def targets_at(scale):
+        small = shrink(start, (round(32 * scale), round(48 * scale)))
+        return {}, {"relu1_1": gram_matrix(hed(small, ["relu1_1"])["relu1_1"])}
+
+    coarse_to_fine(
+        hed, start, (0.5, 1.0), (2, 1), targets_at, (0.0, 1.0, 0.0), optimizer="adam",
+        callback=lambda row, img: seen.append(img), progress=False,
+    )  # fmt: skip
+    assert seen[0].shape[-2:] == (16, 24) and seen[-1].shape[-2:] == (32, 48)
+    assert torch.allclose(seen[-1], start, atol=1e-5)
+
+
+@pytest.mark.gpu
+def test_stylize_on_cuda_matches_cpu(images):
+    content, style = images
+    kw = dict(extractor="vgg16-hed", style_weight=10.0, steps=(5, 5), progress=False)
+    cpu = stylize(content, style, device="cpu", **kw)
+    gpu = stylize(content, style, device="cuda", **kw)
+    assert gpu.settings["device"].startswith("cuda") and gpu.image.device.type == "cpu"
+    assert gpu.loss == pytest.approx(cpu.loss, rel=0.2)

@@ -1,0 +1,50 @@
+"""The style-transfer figures in tutorial_lib.viz return figures, and the widget only computes on click."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+import torch
+
+from tutorial_lib.style.minimize import History
+from tutorial_lib.viz import plot_loss_curves, show_feature_maps, show_gram_matrices, stylize_widget
+
+
+def test_feature_maps_and_grams_figures():
+    feats = {"relu1_1": torch.rand(1, 8, 6, 6), "relu2_1": torch.rand(1, 4, 3, 3)}
+    fig = show_feature_maps(feats, n_channels=3)
+    assert len(fig.axes) == 6
+    grams = {k: torch.rand(1, v.shape[1], v.shape[1]) for k, v in feats.items()}
+    assert len(show_gram_matrices(grams, max_channels=4).axes) == 2
+    with pytest.raises(ValueError, match="empty"):
+        show_feature_maps({})
+
+
+def test_loss_curves_can_keep_only_full_scale_points():
+    h = History()
+    for scale, loss in [(0.5, 9.0), (0.5, 5.0), (1.0, 7.0), (1.0, 6.0)]:
+        h.record({"total": loss}, scale=scale)
+    fig = plot_loss_curves({"run": h}, full_scale_only=True)
+    (line,) = fig.axes[0].get_lines()
+    assert list(line.get_ydata()) == [7.0, 6.0]
+    fig = plot_loss_curves({"run": h}, x="step", logy=False)
+    assert list(fig.axes[0].get_lines()[0].get_ydata()) == [9.0, 5.0, 5.0, 5.0]  # best so far
+
+
+def test_widget_runs_only_when_clicked():
+    calls = []
+
+    class Result:
+        image = torch.rand(1, 3, 8, 8)
+
+    def run(content, style, **kw):
+        calls.append(kw)
+        return Result()
+
+    panel = stylize_widget(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 8), run, {"all": ("relu1_1",)})
+    assert calls == []
+    button = panel.children[1].children[1]
+    button.click()
+    assert len(calls) == 1 and calls[0]["style_layers"] == ("relu1_1",)
+    assert calls[0]["style_weight"] == pytest.approx(10.0) and calls[0]["tv_weight"] == pytest.approx(0.01)
