@@ -13,6 +13,7 @@ One module per notebook topic (``warmup``, ``gan``, ``style``, ...); every check
 from ._core import ExerciseError
 from .gan import check_discriminator_loss, check_nonsaturating_generator_loss
 from .style import check_gram_matrix, check_style_loss, check_total_variation
+from .training import check_optimal_discriminator, check_training_step
 from .warmup import check_luminance
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "check_gram_matrix",
     "check_luminance",
     "check_nonsaturating_generator_loss",
+    "check_optimal_discriminator",
     "check_style_loss",
     "check_total_variation",
+    "check_training_step",
 ]
