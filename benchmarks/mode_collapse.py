@@ -1,0 +1,99 @@
+"""Mode coverage of the vanilla GAN and six remedies on the ring of 8 and the grid of 25.
+
+    python benchmarks/mode_collapse.py                       # default profile: 3 seeds x 7 methods x 2 mixtures
+    python benchmarks/mode_collapse.py --mixtures ring --methods vanilla r1 --seeds 0 --steps 2000
+
+Prints one line per run (with its CPU time), then the table as markdown, then the
+course's targets for the best remedy:
+
+* ring: 8/8 modes well covered (>= 20 high-quality samples each), >= 90 % high quality and
+  reverse KL <= 0.07 on 3 of 3 seeds, <= 90 s of CPU per run;
+* grid: >= 24/25 modes well covered, >= 90 % high quality and KL <= 0.1 on at least 2 of 3 seeds.
+
+Run it on one thread (the default) so CPU times compare across machines and runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+
+from tutorial_lib.config import get_profile
+from tutorial_lib.gan.remedies import (
+    BEST_METHOD,
+    METHODS,
+    MIXTURES,
+    MethodResult,
+    coverage_table,
+    format_table,
+    profile_steps,
+)
+
+TARGETS = {  # mixture: (min well covered, min high-quality fraction, max KL, seeds that must pass)
+    "ring": (8, 0.90, 0.07, 3),
+    "grid": (24, 0.90, 0.10, 2),
+}
+MAX_CPU_S = 90.0
+
+
+def meets(r: MethodResult) -> bool:
+    well, hq, kl, _ = TARGETS[r.mixture]
+    return r.modes_well_covered >= well and r.high_quality_fraction >= hq and r.reverse_kl <= kl
+
+
+def verdicts(results: list[MethodResult]) -> list[str]:
+    """One line per (mixture, method): how many seeds meet the target, and the overall verdict."""
+    lines = []
+    for mix in dict.fromkeys(r.mixture for r in results):
+        need = TARGETS[mix][3]
+        for meth in dict.fromkeys(r.method for r in results if r.mixture == mix):
+            rs = [r for r in results if r.mixture == mix and r.method == meth]
+            ok = sum(meets(r) for r in rs)
+            slow = max(r.cpu_seconds for r in rs)
+            passed = ok >= min(need, len(rs)) and (mix != "ring" or slow <= MAX_CPU_S)
+            lines.append(f"{mix:>4} {meth:>14}: target met on {ok}/{len(rs)} seeds, max CPU {slow:.0f} s"
+                         + ("  <- PASS" if passed else ""))  # fmt: skip
+    return lines
+
+
+def main() -> None:
+    profile = get_profile("default")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=None, help="for every run (default: the default profile's)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    order = ["vanilla", BEST_METHOD] + [m for m in METHODS if m not in ("vanilla", BEST_METHOD)]
+    parser.add_argument("--methods", nargs="+", default=order, choices=list(METHODS))
+    parser.add_argument("--mixtures", nargs="+", default=list(MIXTURES), choices=list(MIXTURES))
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (CPU times are per process)")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--out", default=None, help="write the per-run numbers to this JSON file")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    steps = args.steps or {mix: profile_steps(mix, profile) for mix in args.mixtures}
+    print(f"steps per run: {steps}, seeds {args.seeds}, {args.threads} thread(s), device {args.device}")
+    t0 = time.perf_counter()
+
+    def report(r: MethodResult) -> None:
+        print(f"{r.mixture:>4} {r.method:>14} seed {r.seed}: covered {r.modes_covered}/{r.n_modes}, "
+              f"well {r.modes_well_covered}/{r.n_modes}, HQ {r.high_quality_fraction:.1%}, KL {r.reverse_kl:.3f}, "
+              f"CPU {r.cpu_seconds:.1f} s, wall {r.wall_seconds:.1f} s", flush=True)  # fmt: skip
+
+    results = coverage_table(args.methods, args.mixtures, args.seeds, steps=steps, device=args.device,
+                             progress=False, on_result=report)  # fmt: skip
+    print()
+    print(format_table(results))
+    print()
+    print("targets (ring: 8/8 well, HQ >= 90 %, KL <= 0.07 on 3/3 seeds, <= 90 s CPU; "
+          "grid: >= 24/25 well, HQ >= 90 %, KL <= 0.1 on >= 2/3 seeds):")  # fmt: skip
+    print("\n".join(verdicts(results)))
+    print(f"total wall time {time.perf_counter() - t0:.0f} s")
+    if args.out:
+        Path(args.out).write_text(json.dumps([r.row() for r in results], indent=1))
+
+
+if __name__ == "__main__":
+    main()
