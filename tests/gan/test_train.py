@@ -275,3 +275,13 @@ def test_a_training_step_on_cuda():
     G, D = _digits_models()
     h = train_gan(G, D, _digits_data(), steps=3, batch_size=16, device="cuda", progress=False)
     assert next(G.parameters()).is_cuda and len(h) == 3 and all(map(lambda v: v == v, h.loss_g))
+
+
+@pytest.mark.gpu
+def test_resume_on_cuda(tmp_path):
+    """Checkpoints load with map_location=cuda; the RNG states in them must still reach the CPU generators."""
+    G, D = _digits_models()
+    train_gan(G, D, _digits_data(), steps=2, batch_size=16, device="cuda", checkpoint_dir=tmp_path, progress=False)
+    G, D = _digits_models()
+    h = train_gan(G, D, _digits_data(), steps=4, batch_size=16, device="cuda", checkpoint_dir=tmp_path, progress=False)
+    assert h.step[0] == 1 and len(h) == 4 and next(G.parameters()).is_cuda

@@ -27,6 +27,8 @@ class History:
     """Training curves: ``step[i]`` is the step whose values sit at index ``i`` of every list.
 
     ``seconds`` is the training wall time summed over every call (a resumed run adds up).
+    ``extra`` holds quantities beyond :data:`HISTORY_KEYS` that an objective records
+    (e.g. CycleGAN's ``cycle`` loss), one list per name, aligned with ``step``.
     """
 
     step: list[int] = field(default_factory=list)
@@ -42,15 +44,18 @@ class History:
     class_loss_d: list[float] = field(default_factory=list)
     class_loss_g: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    extra: dict[str, list[float]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.step)
 
     def record(self, step: int, values: dict[str, float]) -> None:
-        """Append one step; ``values`` must hold every key of :data:`HISTORY_KEYS`."""
+        """Append one step; ``values`` must hold every key of :data:`HISTORY_KEYS` (other keys go to ``extra``)."""
         self.step.append(step)
         for key in HISTORY_KEYS:
             getattr(self, key).append(float(values[key]))
+        for key in values.keys() - set(HISTORY_KEYS):
+            self.extra.setdefault(key, [float("nan")] * (len(self.step) - 1)).append(float(values[key]))
 
     def last(self) -> dict[str, float]:
         """The values of the most recent step."""
@@ -60,9 +65,10 @@ class History:
 
     def smoothed(self, key: str, window: int = 50) -> np.ndarray:
         """Moving average of ``key`` over ``window`` steps (shorter at the start), for plotting."""
-        if key not in HISTORY_KEYS:
-            raise ValueError(f"Unknown history key {key!r}; valid keys: {', '.join(HISTORY_KEYS)}")
-        x = np.asarray(getattr(self, key), dtype=float)
+        if key not in HISTORY_KEYS and key not in self.extra:
+            valid = ", ".join((*HISTORY_KEYS, *self.extra))
+            raise ValueError(f"Unknown history key {key!r}; valid keys: {valid}")
+        x = np.asarray(getattr(self, key) if key in HISTORY_KEYS else self.extra[key], dtype=float)
         if x.size == 0:
             return x
         c = np.cumsum(np.insert(x, 0, 0.0))

@@ -19,6 +19,12 @@ Remedies for unstable training are options of this same loop: a ``loss`` kind
 ``pack`` (PacGAN), ``unroll_steps`` (unrolled GAN, first-order version), and
 spectral normalization or minibatch-std inside D (:mod:`tutorial_lib.gan.models`).
 
+Games with several networks on each side (CycleGAN: two generators, two
+discriminators) use the same loop through an ``objective``: G and D are then
+containers (e.g. ``nn.ModuleDict``) updated by one optimizer each, and the
+objective computes L_D and L_G from a real batch (see :class:`Objective` and
+:mod:`tutorial_lib.gan.cyclegan`).
+
 Reproducibility: every random draw (batches, z, penalty ε) comes from one
 ``torch.Generator`` seeded with ``seed``, whose state is saved in the checkpoint
 with the models, optimizers and history. A run killed and resumed on the CPU
@@ -33,7 +39,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 from torch import nn
@@ -41,7 +47,7 @@ from tqdm.auto import tqdm
 
 from ..config import get_device
 from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
-from .history import History
+from .history import HISTORY_KEYS, History
 from .losses import G_LOSS_KINDS, discriminator_loss, generator_loss
 from .sampler import make_sampler
 
@@ -49,6 +55,22 @@ Critic = Callable[[torch.Tensor], torch.Tensor]
 #: A penalty added to L_D: ``penalty(critic, real, fake, generator) -> scalar``; ``critic(x)`` returns D's scores.
 Penalty = Callable[[Critic, torch.Tensor, torch.Tensor, torch.Generator], torch.Tensor]
 CHECKPOINT_FORMAT = 1
+
+
+class Objective(Protocol):
+    """The losses of a game whose G and D each hold several networks (``train_gan(objective=...)``).
+
+    ``d_loss(G, D, real)`` returns ``(L_D, stats, carry)``: the discriminators' loss on the real
+    batch and on fakes made from it (detached), a dict of scalar tensors to record, and whatever
+    ``g_loss`` needs. ``g_loss(G, D, carry)`` returns ``(L_G, stats)``; D is frozen meanwhile.
+    ``config`` (plain numbers and strings) is stored in checkpoints and checked on resume.
+    """
+
+    config: dict[str, Any]
+
+    def d_loss(self, G: nn.Module, D: nn.Module, real: torch.Tensor) -> tuple[torch.Tensor, dict, Any]: ...
+
+    def g_loss(self, G: nn.Module, D: nn.Module, carry: Any) -> tuple[torch.Tensor, dict]: ...
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -103,6 +125,7 @@ def train_gan(
     pack: int = 1,
     unroll_steps: int = 0,
     aux_weight: float = 0.0,
+    objective: Objective | None = None,
     callbacks: Sequence[Callback] = (),
     checkpoint_dir: str | os.PathLike | None = None,
     checkpoint_every: int | None = None,
@@ -131,6 +154,10 @@ def train_gan(
         the unrolled updates).
     aux_weight: λ_c of the AC-GAN class terms (labelled data and ``D(x, y, return_class_logits=True)``
         needed, e.g. ``DCGANDiscriminator(..., aux_classifier=True)``).
+    objective: computes L_D and L_G itself (an :class:`Objective`, e.g.
+        :class:`~tutorial_lib.gan.cyclegan.CycleGANObjective`); ``loss``, ``penalty``, ``pack``,
+        ``unroll_steps`` and ``aux_weight`` then stay at their defaults and G needs no latent_dim.
+        Its extra stats go to ``history.extra``.
     callbacks: called with a :class:`StepInfo` after every step. A callback with
         ``state_dict()``/``load_state_dict()`` methods has its state saved in checkpoints.
     checkpoint_dir: keep ``checkpoint.pt`` there, written atomically every ``checkpoint_every``
@@ -156,7 +183,10 @@ def train_gan(
             raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
     if batch_size % pack:
         raise ValueError(f"batch_size ({batch_size}) must be divisible by pack ({pack})")
-    if not hasattr(G, "latent_dim"):
+    if objective is not None:
+        if penalty is not None or pack != 1 or unroll_steps or aux_weight:
+            raise ValueError("with an objective, leave penalty, pack, unroll_steps and aux_weight at their defaults")
+    elif not hasattr(G, "latent_dim"):
         raise ValueError("G must have a latent_dim attribute: the size of z")
     device = get_device(device)
     sample, conditional = make_sampler(data, batch_size, device)
@@ -178,6 +208,8 @@ def train_gan(
     config = {"loss": loss, "batch_size": batch_size, "d_steps": d_steps, "lr_g": lr_g, "lr_d": lr_d,
               "betas": list(betas), "pack": pack, "unroll_steps": unroll_steps, "aux_weight": float(aux_weight),
               "penalty_every": penalty_every, "seed": seed}  # fmt: skip
+    if objective is not None:
+        config["objective"] = dict(objective.config)
     ckpt = checkpoint_path(checkpoint_dir) if checkpoint_dir is not None else None
     every = checkpoint_every or max(1, steps // 10)
     start, saved_step = 0, None
@@ -188,10 +220,11 @@ def train_gan(
         D.load_state_dict(state["D"])
         opt_g.load_state_dict(state["opt_g"])
         opt_d.load_state_dict(state["opt_d"])
-        gen.set_state(state["rng"]["sampler"])
-        torch.set_rng_state(state["rng"]["torch"])
+        # RNG states are CPU byte tensors; map_location=device moved them to the GPU on CUDA runs.
+        gen.set_state(state["rng"]["sampler"].cpu())
+        torch.set_rng_state(state["rng"]["torch"].cpu())
         if device.type == "cuda" and "cuda" in state["rng"]:
-            torch.cuda.set_rng_state(state["rng"]["cuda"], device)
+            torch.cuda.set_rng_state(state["rng"]["cuda"].cpu(), device)
         history = History.from_dict(state["history"])
         _load_callbacks(callbacks, state.get("callbacks", []))
         start = saved_step = int(state["step"])
@@ -220,7 +253,22 @@ def train_gan(
             f"({kept}). Try a smaller learning rate, another loss kind or a penalty."
         )
 
+    def objective_update(opt: torch.optim.Optimizer, net: nn.Module, step: int, what: str,
+                         loss: torch.Tensor, stats: dict) -> dict[str, torch.Tensor]:  # fmt: skip
+        if not torch.isfinite(loss):
+            raise diverged(step, what, loss.detach())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        stats[f"grad_norm_{what[-1].lower()}"] = _grad_norm(net)
+        opt.step()
+        return stats
+
     def d_update(step: int, keep_graph: bool) -> dict[str, torch.Tensor]:
+        if objective is not None:
+            loss_d, stats, carry = objective.d_loss(G, D, sample(gen)[0])
+            zeros = dict.fromkeys(HISTORY_KEYS, torch.zeros((), device=device))
+            stats = objective_update(opt_d, D, step, "L_D", loss_d, {**zeros, "loss_d": loss_d, **stats})
+            return {"stats": stats, "fake": carry, "y": None}
         real, y = sample(gen)
         z = randn_z()
         with torch.set_grad_enabled(keep_graph):
@@ -252,6 +300,13 @@ def train_gan(
         return {"stats": stats, "fake": fake, "y": y}
 
     def g_update(step: int, fake: torch.Tensor, y: torch.Tensor | None) -> dict[str, torch.Tensor]:
+        if objective is not None:
+            D.requires_grad_(False)
+            try:
+                loss_g, stats = objective.g_loss(G, D, fake)
+            finally:
+                D.requires_grad_(True)
+            return objective_update(opt_g, G, step, "L_G", loss_g, {"loss_g": loss_g, **stats})
         class_loss = torch.zeros((), device=device)
         D.requires_grad_(False)
         try:
