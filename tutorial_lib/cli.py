@@ -5,6 +5,7 @@ Commands:
     student  write the student version of the notebooks (solutions replaced by stubs).
     gan      train a class-conditional DCGAN (animals or digits); write sample grids and a checkpoint.
     stylize  paint CONTENT in the style of STYLE (files, bundled or procedural names); write OUT.png.
+    video    a stylized pan-and-zoom clip of CONTENT, with the temporal-consistency loss; write OUT.gif.
 """
 
 from __future__ import annotations
@@ -62,9 +63,15 @@ def _register_style(sub: argparse._SubParsersAction) -> None:
     register(sub)
 
 
+def _register_video(sub: argparse._SubParsersAction) -> None:
+    from .style.video_cli import register
+
+    register(sub)
+
+
 # Each topic registers its own subcommands: a function (subparsers) -> None that adds
 # parsers and sets ``func``. Topic modules keep their heavy imports inside ``func``.
-REGISTRARS = [_register_info, _register_student, _register_gan, _register_style]
+REGISTRARS = [_register_info, _register_student, _register_gan, _register_style, _register_video]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -43,11 +43,23 @@ class Profile:
         toy_gan_steps: training steps for the 1-D and 2-D toy GANs.
         dcgan_steps: training steps for the image GANs (the animal-mnist conditional DCGAN, the CLI).
         digits_gan_steps: training steps for the 8x8 digits DCGAN of notebook 02 (trained twice there).
+        mode_collapse_steps: training steps of each GAN on the ring of 8 in notebook 03 (same for every method).
+        mode_collapse_grid_steps: the same on the grid of 25, which needs longer.
+        mode_collapse_seeds: seeds per method in notebook 03's table (the benchmark always runs 3).
         classifier_epochs: epochs of the small CNN that judges generated images.
+        inpaint_steps: Adam steps on the latent z when inpainting with a GAN (notebook 06).
+        augment_steps: optimizer steps of each few-shot classifier in notebook 06's augmentation study.
         batch_size: minibatch size for GAN training.
         n_eval_samples: generated samples used to compute a metric.
         n_seeds: how many seeds a comparison table averages over.
+        cyclegan_steps: training steps of notebook 08's CycleGAN (horse <-> zebra), and of its lambda = 0 ablation.
         video_frames: frames in the video-style-transfer clip.
+        video_size: longest side, in pixels, of the clip's frames (notebook 07).
+        video_steps: L-BFGS evaluations per independently stylized frame (and for the first frame).
+        video_warm_steps: L-BFGS evaluations per frame when warm-started from the previous output.
+        feedforward_steps: Adam steps that train notebook 07's feed-forward stylizer.
+        feedforward_crop: side, in pixels, of its square training crops.
+        feedforward_batch: crops per training step.
     """
 
     name: str
@@ -59,11 +71,23 @@ class Profile:
     toy_gan_steps: int
     dcgan_steps: int
     digits_gan_steps: int
+    mode_collapse_steps: int
+    mode_collapse_grid_steps: int
+    mode_collapse_seeds: int
     classifier_epochs: int
+    inpaint_steps: int
+    augment_steps: int
     batch_size: int
     n_eval_samples: int
     n_seeds: int
+    cyclegan_steps: int
     video_frames: int
+    video_size: int
+    video_steps: int
+    video_warm_steps: int
+    feedforward_steps: int
+    feedforward_crop: int
+    feedforward_batch: int
 
     def as_dict(self) -> dict[str, int | str]:
         """The profile as a plain dictionary (for printing and logging)."""
@@ -81,11 +105,23 @@ PROFILES: dict[str, Profile] = {
         toy_gan_steps=5000,
         dcgan_steps=1500,
         digits_gan_steps=1000,
+        mode_collapse_steps=8000,
+        mode_collapse_grid_steps=8000,
+        mode_collapse_seeds=1,
         classifier_epochs=4,
+        inpaint_steps=300,
+        augment_steps=400,
         batch_size=128,
         n_eval_samples=2500,
         n_seeds=3,
+        cyclegan_steps=1200,
         video_frames=24,
+        video_size=112,
+        video_steps=40,
+        video_warm_steps=20,
+        feedforward_steps=300,
+        feedforward_crop=96,
+        feedforward_batch=4,
     ),
     "ci": Profile(
         name="ci",
@@ -97,11 +133,23 @@ PROFILES: dict[str, Profile] = {
         toy_gan_steps=300,
         dcgan_steps=60,
         digits_gan_steps=40,
+        mode_collapse_steps=300,
+        mode_collapse_grid_steps=300,
+        mode_collapse_seeds=1,
         classifier_epochs=1,
+        inpaint_steps=40,
+        augment_steps=60,
         batch_size=64,
         n_eval_samples=500,
         n_seeds=1,
+        cyclegan_steps=100,
         video_frames=6,
+        video_size=64,
+        video_steps=8,
+        video_warm_steps=4,
+        feedforward_steps=20,
+        feedforward_crop=48,
+        feedforward_batch=2,
     ),
 }
 

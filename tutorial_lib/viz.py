@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
 
@@ -159,6 +160,54 @@ def show_snapshots(snapshots: dict[int, torch.Tensor], nrow: int = 8, size: floa
     return fig
 
 
+def show_mixture_frames(
+    snapshots: dict[int, torch.Tensor], centers: torch.Tensor, lim: float, ncols: int = 4, size: float = 2.8
+) -> Figure:
+    """2-D samples at several training steps, one panel per step: ``snapshots[step]`` is ``(N, 2)``.
+
+    centers: ``(K, 2)`` mode centres (red crosses); every panel shows ``[-lim, lim]²``.
+    """
+    if not snapshots:
+        raise ValueError("snapshots is empty")
+    steps = sorted(snapshots)
+    nrows = -(-len(steps) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+    for ax in axes.flat[len(steps) :]:
+        ax.axis("off")
+    for ax, step in zip(axes.flat, steps, strict=False):
+        show_mixture(snapshots[step], centers, title=f"step {step}", ax=ax)
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xticks=[], yticks=[])
+    fig.tight_layout()
+    return fig
+
+
+def animate_mixture(
+    snapshots: dict[int, torch.Tensor], centers: torch.Tensor, lim: float, interval: int = 400
+) -> FuncAnimation:
+    """An animation of 2-D samples over training, one frame per ``snapshots[step]`` ``(N, 2)``.
+
+    Show it in a notebook with ``IPython.display.HTML(anim.to_jshtml())``; ``interval`` is in ms.
+    The figure is closed, so only the animation is displayed.
+    """
+    if not snapshots:
+        raise ValueError("snapshots is empty")
+    steps = sorted(snapshots)
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.scatter(centers[:, 0], centers[:, 1], marker="x", c="red", s=40, zorder=3)
+    dots = ax.scatter([], [], s=3, alpha=0.4)
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal")
+    title = ax.set_title("")
+
+    def draw(i: int) -> tuple:
+        dots.set_offsets(snapshots[steps[i]].detach().cpu().numpy())
+        title.set_text(f"step {steps[i]}")
+        return dots, title
+
+    anim = FuncAnimation(fig, draw, frames=len(steps), interval=interval, blit=False)
+    plt.close(fig)
+    return anim
+
+
 # --- Style transfer (notebooks 04 and 05) ---
 
 
@@ -237,8 +286,11 @@ def stylize_widget(content: torch.Tensor, style: torch.Tensor, run, layer_sets: 
     """
     import ipywidgets as widgets
 
-    w_s = widgets.FloatSlider(value=1.0, min=-1.0, max=4.0, step=0.25, description="log10 w_s")
-    w_tv = widgets.FloatSlider(value=-2.0, min=-4.0, max=1.0, step=0.25, description="log10 w_tv")
+    from .style.optimize import DEFAULT_STYLE_WEIGHT, DEFAULT_TV_WEIGHT
+
+    start_s, start_tv = round(np.log10(DEFAULT_STYLE_WEIGHT) * 4) / 4, round(np.log10(DEFAULT_TV_WEIGHT) * 4) / 4
+    w_s = widgets.FloatSlider(value=start_s, min=-1.0, max=4.0, step=0.25, description="log10 w_s")
+    w_tv = widgets.FloatSlider(value=start_tv, min=-2.0, max=5.0, step=0.25, description="log10 w_tv")
     layers = widgets.Dropdown(options=list(layer_sets), description="style layers")
     button = widgets.Button(description="Run", button_style="primary")
     out = widgets.Output()

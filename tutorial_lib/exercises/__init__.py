@@ -11,16 +11,24 @@ One module per notebook topic (``warmup``, ``gan``, ``style``, ...); every check
 """
 
 from ._core import ExerciseError
+from .cyclegan import check_cycle_consistency_loss
+from .feedforward import check_adain
 from .gan import check_discriminator_loss, check_nonsaturating_generator_loss
+from .inpaint import check_inpainting_loss
+from .mode_collapse import check_mode_coverage
 from .style import check_gram_matrix, check_style_loss, check_total_variation
 from .training import check_optimal_discriminator, check_training_step
 from .warmup import check_luminance
 
 __all__ = [
     "ExerciseError",
+    "check_adain",
+    "check_cycle_consistency_loss",
     "check_discriminator_loss",
     "check_gram_matrix",
+    "check_inpainting_loss",
     "check_luminance",
+    "check_mode_coverage",
     "check_nonsaturating_generator_loss",
     "check_optimal_discriminator",
     "check_style_loss",

@@ -13,6 +13,10 @@ Modules, one idea each:
   class accuracy and diversity of a conditional GAN; :mod:`~tutorial_lib.gan.quality` runs the check.
 * :mod:`~tutorial_lib.gan.recipes`: the tested settings of the course's conditional DCGAN.
 * :mod:`~tutorial_lib.gan.latent`: latent interpolation.
+* :mod:`~tutorial_lib.gan.metrics` and :mod:`~tutorial_lib.gan.remedies`: mode coverage of the 2-D mixtures,
+  and the vanilla GAN with six remedies against mode collapse (notebook 03).
+* :mod:`~tutorial_lib.gan.cyclegan` and :mod:`~tutorial_lib.gan.horse_zebra`: CycleGAN (unpaired translation,
+  trained by :func:`train_gan` with an objective) and its horse ↔ zebra recipe and check (notebook 08).
 """
 
 from .losses import (

@@ -55,12 +55,16 @@ def coarse_to_fine(
     callback: Callback | None = None,
     progress: bool = True,
     desc: str = "optimize",
+    extra_loss: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, float, History]:
-    """Minimise ``w_c·content + w_s·style + w_tv·TV`` from ``start`` over the given scales.
+    """Minimise ``w_c·content + w_s·style + w_tv·TV (+ extra)`` from ``start`` over the given scales.
 
     start: (1, C, H, W) in [0, 1] at full size; C = 3, or 1 for a grey image (fed to the network as RGB).
     targets_at: scale -> (content targets, style Gram targets) for images resized by that scale.
     weights: (w_c, w_s, w_tv). Returns (image at full size, its loss, history).
+    extra_loss: optional image (1, 3, h, w) at the current scale -> scalar, added to the total as it is
+        (weight included) and recorded as the ``extra`` column; e.g. the temporal loss of
+        :mod:`tutorial_lib.style.video`.
     """
     from tqdm.auto import tqdm
 
@@ -85,7 +89,11 @@ def coarse_to_fine(
 
             def loss_fn(img: torch.Tensor, ct=content_targets, st=style_targets, layers=layers) -> dict:
                 rgb = img.expand(-1, 3, -1, -1)
-                return style_transfer_loss(extractor(rgb, layers), ct, st, rgb, w_c, w_s, w_tv, layer_weights)
+                parts = style_transfer_loss(extractor(rgb, layers), ct, st, rgb, w_c, w_s, w_tv, layer_weights)
+                if extra_loss is not None:
+                    parts["extra"] = extra_loss(rgb)
+                    parts["total"] = parts["total"] + parts["extra"]
+                return parts
 
             def on_step(parts: dict[str, float], img: torch.Tensor, scale: float = scale) -> bool | None:
                 row = history.record(parts, scale=scale)

@@ -40,7 +40,7 @@ How the defaults were chosen (vgg16-hed, 2 CPU cores):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,6 +172,7 @@ def stylize(
     device: str | torch.device | None = None,
     callback: Callback | None = None,
     progress: bool = True,
+    extra_loss: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> StylizeResult:
     """Paint ``content`` in the style of ``style`` by minimising the canonical objective (module docstring).
 
@@ -198,6 +199,9 @@ def stylize(
     callback: called after every evaluation with the history row (a dict) and the current image
         (1, 3, h, w); returning True stops.
     progress: show a tqdm progress bar.
+    extra_loss: optional term added to the objective: image (1, 3, h, w) at the current scale -> scalar
+        (weighted already); recorded as the history's ``extra`` column. Notebook 07 adds the temporal
+        loss of video style transfer this way (:func:`tutorial_lib.style.video.temporal_loss`).
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
@@ -254,6 +258,7 @@ def stylize(
         callback,
         progress,
         desc="stylize",
+        extra_loss=extra_loss,
     )
     image = combine_luminance(x, content_img) if color_mode == "luminance" else x
     settings = {
@@ -275,5 +280,6 @@ def stylize(
         "style_sizes": [tuple(s.shape[-2:]) for s in styles],
         "seed": seed,
         "device": str(dev),
+        "extra_loss": extra_loss is not None,
     }
     return StylizeResult(image.detach().clamp(0, 1).cpu().contiguous(), history, settings, loss)
