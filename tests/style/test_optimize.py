@@ -182,7 +182,7 @@ def test_coarse_to_fine_upsamples_the_edit_not_the_image(hed, monkeypatch):
 @pytest.mark.gpu
 def test_stylize_on_cuda_matches_cpu(images):
     content, style = images
-    kw = dict(extractor="vgg16-hed", style_weight=10.0, steps=(5, 5), progress=False)
+    kw = dict(extractor="vgg16-hed", style_weight=10.0, scales=(0.5, 1.0), steps=(5, 5), progress=False)
     cpu = stylize(content, style, device="cpu", **kw)
     gpu = stylize(content, style, device="cuda", **kw)
     assert gpu.settings["device"].startswith("cuda") and gpu.image.device.type == "cpu"
