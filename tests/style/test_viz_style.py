@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from tutorial_lib.style.minimize import History
+from tutorial_lib.style.optimize import DEFAULT_STYLE_WEIGHT, DEFAULT_TV_WEIGHT
 from tutorial_lib.viz import plot_loss_curves, show_feature_maps, show_gram_matrices, stylize_widget
 
 
@@ -47,4 +48,6 @@ def test_widget_runs_only_when_clicked():
     button = panel.children[1].children[1]
     button.click()
     assert len(calls) == 1 and calls[0]["style_layers"] == ("relu1_1",)
-    assert calls[0]["style_weight"] == pytest.approx(10.0) and calls[0]["tv_weight"] == pytest.approx(0.01)
+    # the sliders start at the library's defaults, rounded to a quarter decade: 30 -> 10**1.5, 10 -> 10**1
+    assert DEFAULT_STYLE_WEIGHT == 30 and DEFAULT_TV_WEIGHT == 10
+    assert calls[0]["style_weight"] == pytest.approx(10**1.5) and calls[0]["tv_weight"] == pytest.approx(10.0)
