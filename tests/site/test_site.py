@@ -132,7 +132,12 @@ def visits(browser, site_url):
         sidebar = page.eval_on_selector_all("nav.bd-docs-nav a, .bd-sidebar-primary a", "els => els.map(e => e.href)")
         has_widgets = page.query_selector('script[type="application/vnd.jupyter.widget-view+json"]') is not None
         if has_widgets:
-            page.wait_for_selector(".jupyter-widgets", timeout=15000)
+            # Some widgets are hidden on purpose (a panel's rows that show only for one choice), so wait until
+            # at least one rendered widget is visible rather than for the first one.
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.jupyter-widgets')].some(e => e.offsetParent !== null)",
+                timeout=15000,
+            )
         results[rel] = {
             "has_widgets": has_widgets,
             "widgets": page.eval_on_selector_all(".jupyter-widgets", "els => els.length"),
