@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from tutorial_lib.data import mixture_centers
-from tutorial_lib.viz import animate_mixture, show_mixture_frames
+from tutorial_lib.viz import animate_mixture, animation_html, show_mixture_frames
 
 SNAPS = {s: torch.randn(50, 2, generator=torch.Generator().manual_seed(s)) for s in (10, 20, 30)}
 
@@ -33,3 +33,10 @@ def test_empty_snapshots_are_refused():
         show_mixture_frames({}, mixture_centers("ring"), lim=1.0)
     with pytest.raises(ValueError, match="empty"):
         animate_mixture({}, mixture_centers("ring"), lim=1.0)
+
+
+def test_animation_html_links_nothing_from_other_hosts():
+    anim = animate_mixture(SNAPS, mixture_centers("ring"), lim=2.0, interval=100)
+    html = animation_html(anim)
+    assert "<img" in html or "frames" in html  # the player and its frames are there
+    assert "http://" not in html and "https://" not in html

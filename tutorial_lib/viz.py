@@ -6,6 +6,7 @@ show it, save it, or close it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -186,7 +187,7 @@ def animate_mixture(
 ) -> FuncAnimation:
     """An animation of 2-D samples over training, one frame per ``snapshots[step]`` ``(N, 2)``.
 
-    Show it in a notebook with ``IPython.display.HTML(anim.to_jshtml())``; ``interval`` is in ms.
+    Show it in a notebook with ``IPython.display.HTML(animation_html(anim))``; ``interval`` is in ms.
     The figure is closed, so only the animation is displayed.
     """
     if not snapshots:
@@ -206,6 +207,16 @@ def animate_mixture(
     anim = FuncAnimation(fig, draw, frames=len(steps), interval=interval, blit=False)
     plt.close(fig)
     return anim
+
+
+def animation_html(anim: FuncAnimation) -> str:
+    """``anim.to_jshtml()`` without the stylesheets it links from other hosts.
+
+    matplotlib's player links Font Awesome 4 from a CDN for its button icons. The course is
+    offline (the website's test forbids requests to other hosts), so the links are removed: the
+    buttons work the same, and on the website the theme's own Font Awesome draws their icons.
+    """
+    return re.sub(r"<link[^>]*href=[\"']https?://[^>]*>", "", anim.to_jshtml())
 
 
 # --- Style transfer (notebooks 04 and 05) ---

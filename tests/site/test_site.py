@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SKIP_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
+SKIP_PAGES = {"genindex.html", "search.html", "py-modindex.html", "index.html"}  # index.html only redirects to intro
 
 
 def _toc_files() -> list[str]:
