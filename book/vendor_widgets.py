@@ -54,13 +54,19 @@ def fetch() -> None:
     print(f"Vendored ipywidgets page scripts into {VENDOR}")
 
 
+# The bundle asks for its fonts under two public paths: the html-manager's own stylesheet uses
+# @jupyter-widgets/html-manager/dist/, the controls' Font Awesome (e.g. FileUpload's icon) @jupyter-widgets/.
+FONT_DIRS = ("@jupyter-widgets/html-manager/dist", "@jupyter-widgets")
+
+
 def fonts(html_dir: Path) -> None:
     for page in html_dir.rglob("*.html"):
         if WIDGET_MARK in page.read_text(encoding="utf-8"):
-            dest = page.parent / "@jupyter-widgets" / "html-manager" / "dist"
-            dest.mkdir(parents=True, exist_ok=True)
-            for font in FONTS.iterdir():
-                shutil.copy2(font, dest / font.name)
+            for rel in FONT_DIRS:
+                dest = page.parent / rel
+                dest.mkdir(parents=True, exist_ok=True)
+                for font in FONTS.iterdir():
+                    shutil.copy2(font, dest / font.name)
 
 
 if __name__ == "__main__":
