@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 
@@ -35,6 +37,28 @@ def compare(
             msg += f" Hint: {why}"
             break
     raise ExerciseError(msg)
+
+
+def call_student(
+    exercise: str, fn: Callable, case: str, *args: object, error_hints: dict[str, str] | None = None
+) -> object:
+    """Run the student's ``fn(*args)``; turn a stub or a crash into an :class:`ExerciseError` naming the case.
+
+    error_hints: text found in the exception's message -> a hint appended to the error.
+    """
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise ExerciseError(
+            f"[{exercise}] The function is still a stub: replace `raise NotImplementedError`."
+        ) from None
+    except Exception as err:
+        msg = f"[{exercise}] On {case}: your function raised {type(err).__name__}: {err}"
+        for needle, hint in (error_hints or {}).items():
+            if needle in str(err):
+                msg += f" Hint: {hint}"
+                break
+        raise ExerciseError(msg) from err
 
 
 def passed(exercise: str, n: int) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import torch
 
-from ._core import ExerciseError, compare, passed
+from ._core import ExerciseError, call_student, compare, passed
 
 Case = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, float]
 
@@ -97,14 +97,7 @@ def check_inpainting_loss(
         vis, prior = _ref_parts(g, x, m, z)
         expected = vis + lam * prior
         g_in, z_in = g.clone().requires_grad_(True), z.clone().requires_grad_(True)
-        try:
-            got = student_fn(g_in, x.clone(), m.clone(), z_in, lam)
-        except NotImplementedError:
-            raise ExerciseError(
-                f"[{name}] The function is still a stub: replace `raise NotImplementedError`."
-            ) from None
-        except Exception as err:
-            raise ExerciseError(f"[{name}] On {case}: your function raised {type(err).__name__}: {err}") from err
+        got = call_student(name, student_fn, case, g_in, x.clone(), m.clone(), z_in, lam)
         if isinstance(got, float | int):
             raise ExerciseError(
                 f"[{name}] On {case}: got a Python number ({got!r}). Return a torch.Tensor scalar, without .item(): "

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import torch
 
-from ._core import ExerciseError, passed
+from ._core import ExerciseError, call_student, passed
 
 _Fn = Callable[[torch.Tensor, torch.Tensor, float, float], object]
 
@@ -103,14 +103,7 @@ def check_mode_coverage(student_fn: _Fn) -> None:
     cases = _cases()
     answers = {}
     for case, (samples, centers, std, threshold) in cases.items():
-        try:
-            got = student_fn(samples.clone(), centers.clone(), std, threshold)
-        except NotImplementedError:
-            raise ExerciseError(
-                f"[{name}] The function is still a stub: replace `raise NotImplementedError`."
-            ) from None
-        except Exception as err:
-            raise ExerciseError(f"[{name}] On {case}: your function raised {type(err).__name__}: {err}") from err
+        got = call_student(name, student_fn, case, samples.clone(), centers.clone(), std, threshold)
         answers[case] = _as_int(got, name, case)
     for case, (samples, centers, std, threshold) in cases.items():
         expected = _modes(samples, centers, std, threshold)

@@ -14,22 +14,16 @@ import torch
 from torch import nn
 
 from ..gan.losses import discriminator_loss, generator_loss
-from ._core import ExerciseError, compare, passed
+from ._core import ExerciseError, call_student, compare, passed
+
+_DETACH_HINT = {
+    "backward through the graph a second time": "the D step back-propagated through G, which freed G's graph "
+    "before the G step. Use G(z).detach() in the D step: D's loss must not reach G."
+}
 
 
 def _call(name: str, fn: Callable, case: str, *args: object) -> object:
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise ExerciseError(f"[{name}] The function is still a stub: replace `raise NotImplementedError`.") from None
-    except Exception as err:
-        msg = f"[{name}] On {case}: your function raised {type(err).__name__}: {err}"
-        if "backward through the graph a second time" in str(err):
-            msg += (
-                " Hint: the D step back-propagated through G, which freed G's graph before the G step. "
-                "Use G(z).detach() in the D step: D's loss must not reach G."
-            )
-        raise ExerciseError(msg) from err
+    return call_student(name, fn, case, *args, error_hints=_DETACH_HINT)
 
 
 # --- The optimal discriminator ---
