@@ -13,7 +13,7 @@ from tutorial_lib.gan.callbacks import EMA, SampleSnapshots
 from tutorial_lib.gan.checkpoint import checkpoint_path, load_checkpoint
 from tutorial_lib.gan.history import HISTORY_KEYS
 from tutorial_lib.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
-from tutorial_lib.gan.train import TrainingDivergedError, pack_samples, train_gan
+from tutorial_lib.gan.train import TrainingDivergedError, linear_decay_factor, pack_samples, train_gan
 
 
 def _toy(seed=0, pack=1, **d_kwargs):
@@ -122,6 +122,34 @@ def test_unrolling_leaves_the_discriminator_as_it_was():
     assert _same_state(D, ref_D)  # the three unrolled updates were undone
 
 
+def test_linear_decay_factor_closed_form():
+    # steps = 10, decay from 0.4: t0 = 4, then (10 - t + 1) / 6 for t = 5..10
+    assert [linear_decay_factor(t, 10, 0.4) for t in range(1, 11)] == pytest.approx(
+        [1, 1, 1, 1, 1, 5 / 6, 4 / 6, 3 / 6, 2 / 6, 1 / 6]
+    )
+    assert all(linear_decay_factor(t, 7, None) == 1.0 for t in range(1, 8))
+    assert linear_decay_factor(1, 5, 0.0) == 1.0 and linear_decay_factor(5, 5, 0.0) == pytest.approx(1 / 5)
+    with pytest.raises(ValueError, match="lr_decay_from"):
+        train_gan(*_toy(), _gauss, steps=2, lr_decay_from=1.0, progress=False)
+
+
+def test_lr_decay_scales_every_update():
+    # Adam with beta1 = beta2 = 0 moves each weight by lr * g / |g| = ±lr, so the largest change of a
+    # weight in step t is lr * f(t): the schedule is read off the weights, not off the optimizer.
+    G, D = _toy()
+    snapshots = []
+
+    def keep(info):
+        snapshots.append(torch.cat([p.detach().flatten().clone() for p in info.G.parameters()]))
+
+    first = torch.cat([p.detach().flatten().clone() for p in G.parameters()])
+    train_gan(G, D, _gauss, steps=6, lr=0.01, betas=(0.0, 0.0), lr_decay_from=0.5, callbacks=[keep],
+              batch_size=32, progress=False)  # fmt: skip
+    moves = [(b - a).abs().max().item() for a, b in zip([first, *snapshots], snapshots, strict=False)]
+    expected = [0.01 * linear_decay_factor(t, 6, 0.5) for t in range(1, 7)]  # 1, 1, 1, 1, 2/3, 1/3
+    assert moves == pytest.approx(expected, rel=1e-3)
+
+
 def test_pack_samples_groups_consecutive_samples():
     x = torch.arange(12.0).view(6, 2)
     assert pack_samples(x, 3).tolist() == [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]
@@ -157,7 +185,7 @@ def test_killed_and_resumed_run_is_bit_identical(tmp_path, kind):
         make, data, extra = (
             (lambda: _toy(pack=2, minibatch_std=True)),
             _gauss,
-            {"pack": 2, "penalty": regularizers.r1()},
+            {"pack": 2, "penalty": regularizers.r1(), "lr_decay_from": 0.5},
         )
     else:
         make, data, extra = _digits_models, _digits_data(), {"loss": "hinge"}

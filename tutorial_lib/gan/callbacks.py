@@ -64,7 +64,10 @@ class SampleSnapshots:
 class EMA:
     """Exponential moving average of the generator's weights (Yazıcı et al. 2019):
 
-        θ_EMA ← β · θ_EMA + (1 − β) · θ_G   after every step, with β = ``decay``.
+        θ_EMA ← β_t · θ_EMA + (1 − β_t) · θ_G   after step t, with β_t = min(``decay``, (1 + t) / (10 + t)).
+
+    The warm-up β_t < ``decay`` early on lets the average forget the random initial weights quickly;
+    β_t reaches 0.999 only after about 9,000 steps.
 
     The average wanders less than G itself, so its samples are usually better and more stable.
     ``ema.model`` is the averaged generator (eval mode); its batch-norm statistics are copied from G.

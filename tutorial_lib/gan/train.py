@@ -109,6 +109,24 @@ def _lrs(lr: float | tuple[float, float]) -> tuple[float, float]:
     return (float(lr), float(lr)) if isinstance(lr, int | float) else (float(lr[0]), float(lr[1]))
 
 
+def linear_decay_factor(step: int, steps: int, decay_from: float | None) -> float:
+    """The learning-rate multiplier of ``step`` (counted from 1) in a run of ``steps``.
+
+    Constant, then linear to zero (as in CycleGAN's training): with t₀ = ⌊decay_from · steps⌋,
+
+        f(t) = 1                          for t ≤ t₀,
+        f(t) = (steps − t + 1) / (steps − t₀)   for t > t₀,
+
+    so the last step still moves, by 1 / (steps − t₀) of the full rate. ``decay_from=None`` keeps f = 1.
+    """
+    if decay_from is None:
+        return 1.0
+    if not 0.0 <= decay_from < 1.0:
+        raise ValueError(f"lr_decay_from must be in [0, 1) or None, got {decay_from!r}")
+    t0 = int(decay_from * steps)
+    return 1.0 if step <= t0 else (steps - step + 1) / (steps - t0)
+
+
 def train_gan(
     G: nn.Module,
     D: nn.Module,
@@ -120,6 +138,7 @@ def train_gan(
     d_steps: int = 1,
     lr: float | tuple[float, float] = 2e-4,
     betas: tuple[float, float] = (0.5, 0.999),
+    lr_decay_from: float | None = None,
     penalty: Penalty | None = None,
     penalty_every: int = 1,
     pack: int = 1,
@@ -145,6 +164,9 @@ def train_gan(
         the same kind is used for L_D and L_G (see :mod:`tutorial_lib.gan.losses`).
     d_steps: discriminator updates per generator update.
     lr: Adam learning rate, or ``(lr_G, lr_D)`` for two time-scales (TTUR). betas: Adam's β1, β2.
+    lr_decay_from: from this fraction of ``steps`` on, both learning rates fall linearly towards
+        zero at ``steps`` (:func:`linear_decay_factor`); ``None`` keeps them constant. The rate
+        depends only on the step, so a resumed run follows the same schedule (for the same ``steps``).
     penalty: added to L_D, e.g. ``regularizers.wgan_gp(10.0)`` or ``regularizers.r1(1.0)``.
     penalty_every: lazy regularization (Karras et al. 2020): apply the penalty only on every
         k-th step, multiplied by k, which keeps its average weight and saves time.
@@ -181,6 +203,7 @@ def train_gan(
     ):
         if not isinstance(value, int) or value < low:
             raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+    linear_decay_factor(1, max(steps, 1), lr_decay_from)  # validates lr_decay_from
     if batch_size % pack:
         raise ValueError(f"batch_size ({batch_size}) must be divisible by pack ({pack})")
     if objective is not None:
@@ -208,6 +231,8 @@ def train_gan(
     config = {"loss": loss, "batch_size": batch_size, "d_steps": d_steps, "lr_g": lr_g, "lr_d": lr_d,
               "betas": list(betas), "pack": pack, "unroll_steps": unroll_steps, "aux_weight": float(aux_weight),
               "penalty_every": penalty_every, "seed": seed}  # fmt: skip
+    if lr_decay_from is not None:  # only when set, so that older checkpoints still resume
+        config["lr_decay_from"] = float(lr_decay_from)
     if objective is not None:
         config["objective"] = dict(objective.config)
     ckpt = checkpoint_path(checkpoint_dir) if checkpoint_dir is not None else None
@@ -332,6 +357,11 @@ def train_gan(
     t0 = time.perf_counter()
     try:
         for step in range(start + 1, steps + 1):
+            if lr_decay_from is not None:
+                factor = linear_decay_factor(step, steps, lr_decay_from)
+                for opt, base in ((opt_g, lr_g), (opt_d, lr_d)):
+                    for group in opt.param_groups:
+                        group["lr"] = base * factor
             for k in range(d_steps):
                 out = d_update(step, keep_graph=(k == d_steps - 1 and unroll_steps == 0))
             stats, y = out["stats"], out["y"]
