@@ -53,6 +53,8 @@ class Profile:
         n_eval_samples: generated samples used to compute a metric.
         n_seeds: how many seeds a comparison table averages over.
         cyclegan_steps: training steps of notebook 08's CycleGAN (horse <-> zebra), and of its lambda = 0 ablation.
+        cyclegan_judge_epochs: epochs of notebook 08's judge (translated images are harder to classify than
+            samples of notebook 02's GAN, so the judge trains longer there).
         video_frames: frames in the video-style-transfer clip.
         video_size: longest side, in pixels, of the clip's frames (notebook 07).
         video_steps: L-BFGS evaluations per independently stylized frame (and for the first frame).
@@ -81,6 +83,7 @@ class Profile:
     n_eval_samples: int
     n_seeds: int
     cyclegan_steps: int
+    cyclegan_judge_epochs: int
     video_frames: int
     video_size: int
     video_steps: int
@@ -106,7 +109,7 @@ PROFILES: dict[str, Profile] = {
         dcgan_steps=1500,
         digits_gan_steps=1000,
         mode_collapse_steps=8000,
-        mode_collapse_grid_steps=8000,
+        mode_collapse_grid_steps=12000,
         mode_collapse_seeds=1,
         classifier_epochs=4,
         inpaint_steps=300,
@@ -115,6 +118,7 @@ PROFILES: dict[str, Profile] = {
         n_eval_samples=2500,
         n_seeds=3,
         cyclegan_steps=1200,
+        cyclegan_judge_epochs=8,
         video_frames=24,
         video_size=112,
         video_steps=40,
@@ -143,6 +147,7 @@ PROFILES: dict[str, Profile] = {
         n_eval_samples=500,
         n_seeds=1,
         cyclegan_steps=100,
+        cyclegan_judge_epochs=1,
         video_frames=6,
         video_size=64,
         video_steps=8,
