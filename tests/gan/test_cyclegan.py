@@ -165,6 +165,14 @@ def test_cycle_error_of_inverse_translators_is_zero():
         cycle_error(G, x, "XZ")
 
 
+def test_the_default_profile_runs_the_measured_settings():
+    from tutorial_lib.config import get_profile
+    from tutorial_lib.gan.horse_zebra import JUDGE_EPOCHS, QUALITY_STEPS
+
+    default = get_profile("default")
+    assert (default.cyclegan_steps, default.cyclegan_judge_epochs) == (QUALITY_STEPS, JUDGE_EPOCHS)
+
+
 @pytest.mark.slow
 def test_cyclegan_turns_horses_into_zebras_and_back(capsys):
     """Fixed seed, the recipe at QUALITY_STEPS: a 10-class judge trained on real labels calls >= 70 % of translated

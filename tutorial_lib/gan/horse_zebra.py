@@ -26,6 +26,11 @@ from .train import train_gan
 HORSE_ZEBRA: tuple[str, str] = ("horse", "zebra")  #: domains X and Y
 #: Training steps of the measured check (benchmarks/cyclegan.py and the slow test); the default profile's.
 QUALITY_STEPS = 1200
+#: Epochs of the judge in the measured check; the default profile's ``cyclegan_judge_epochs``.
+#: Measured on held-out real images, seed 0 (1): 4 epochs give 88.5 % (89.6 %) over the 10 classes and
+#: 91.5 % (88.5 %) on horses, which caps the zebra → horse score; 8 epochs give 93.4 % (93.9 %) and
+#: 94.0 % (93.0 %), at about 45 s of one CPU core.
+JUDGE_EPOCHS = 8
 
 
 def load_horses_zebras(split: str = "train", seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,8 +52,8 @@ class CycleGANRecipe:
     2e-4 is tuned for 256×256 photos and 200 epochs; here it learned more slowly), β = (0.5, 0.999).
     No identity loss by default (λ_id = 0: the paper uses it for paintings ↔ photos, to keep colours).
 
-    λ = 5 rather than the paper's 10: measured at 1,200 steps, seed 0, same judge (88.5 % on real test
-    images), λ = 10 gave 99.5 % / 70.5 % (horse → zebra / zebra → horse judged right) and λ = 5
+    λ = 5 rather than the paper's 10: measured at 1,200 steps, seed 0, with one 4-epoch judge (88.5 % on real
+    test images), λ = 10 gave 99.5 % / 70.5 % (horse → zebra / zebra → horse judged right) and λ = 5
     99.5 % / 71.5 %, with the same round-trip errors (0.03 horses, 0.05 zebras). Zebra → horse is the
     hard direction: F must erase the stripes, yet keep enough of them hidden for G to rebuild them.
     """
@@ -141,7 +146,7 @@ def cyclegan_quality(
     steps: int,
     *,
     seed: int = 0,
-    classifier_epochs: int = 4,
+    classifier_epochs: int = JUDGE_EPOCHS,
     ablation: bool = True,
     recipe: CycleGANRecipe | None = None,
     device: str | torch.device | None = None,
