@@ -140,7 +140,8 @@ METHODS: dict[str, Method] = {
         Method("r1", "R1 penalty on real samples, γ=1", penalty="r1", penalty_weight=1.0),
     )
 }
-#: The remedy the course recommends for the toy mixtures (best in ``benchmarks/mode_collapse.py``).
+#: The remedy the course recommends for the toy mixtures: it met both targets of ``benchmarks/mode_collapse.py``
+#: on 3 of 3 seeds, at one extra backward pass through D per step.
 BEST_METHOD = "r1"
 
 
