@@ -30,6 +30,17 @@ def test_notebooks_exist_and_are_committed_without_outputs():
                 assert cell.get("execution_count") is None, f"{nb_path.name} cell {i} has an execution count"
 
 
+def test_notebook_cells_have_unique_ids():
+    # nbformat 4.5 requires cell ids; a cell added by a script without one triggers MissingIDFieldWarning,
+    # which future nbformat versions will turn into an error.
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        ids = [cell.get("id") for cell in nb["cells"]]
+        missing = [i for i, cell_id in enumerate(ids) if not cell_id]
+        assert not missing, f"{nb_path.name}: cells {missing} have no id (run nbformat's normalize)"
+        assert len(set(ids)) == len(ids), f"{nb_path.name}: duplicate cell ids"
+
+
 def test_notebooks_are_numbered_uniquely_from_00():
     # Gaps are allowed: chapters land independently (05 may arrive before 03).
     names = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
