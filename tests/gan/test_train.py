@@ -240,6 +240,17 @@ def test_resume_refuses_a_checkpoint_made_with_other_settings(tmp_path):
     assert h.step == [1]
 
 
+def test_resume_refuses_a_checkpoint_whose_lr_schedule_differs(tmp_path):
+    G, D = _toy()
+    train_gan(G, D, _gauss, steps=2, batch_size=8, lr_decay_from=0.5, checkpoint_dir=tmp_path, device="cpu",
+              progress=False)  # fmt: skip
+    with pytest.raises(ValueError, match="lr_decay_from: checkpoint 0.5, now None"):
+        train_gan(G, D, _gauss, steps=4, batch_size=8, checkpoint_dir=tmp_path, device="cpu", progress=False)
+    h = train_gan(G, D, _gauss, steps=4, batch_size=8, lr_decay_from=0.5, checkpoint_dir=tmp_path, device="cpu",
+                  progress=False)  # fmt: skip
+    assert h.step == [1, 2, 3, 4]
+
+
 def test_nan_loss_stops_with_the_step_and_keeps_the_last_good_checkpoint(tmp_path):
     calls = {"n": 0}
 

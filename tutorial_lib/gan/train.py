@@ -401,7 +401,10 @@ def _check_config(state: dict, config: dict, path: Path) -> None:
     if state.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{path} has checkpoint format {state.get('format')}, expected {CHECKPOINT_FORMAT}")
     saved = state["config"]
-    diff = {k: (saved.get(k), v) for k, v in config.items() if saved.get(k) != v}
+    # Over both key sets: an option recorded only when set (lr_decay_from, objective) must also match
+    # when the new run leaves it out; a key absent on both sides reads as None on both.
+    keys = list(config) + [k for k in saved if k not in config]
+    diff = {k: (saved.get(k), config.get(k)) for k in keys if saved.get(k) != config.get(k)}
     if diff:
         detail = "; ".join(f"{k}: checkpoint {a!r}, now {b!r}" for k, (a, b) in diff.items())
         raise ValueError(
