@@ -18,14 +18,14 @@ import time
 
 import torch
 
+from tutorial_lib.applications.augment import augmentation_study
+from tutorial_lib.applications.inpaint import blur_fill, inpaint, make_mask, masked_error, mean_fill
+from tutorial_lib.applications.memorization import classifier_features, memorization_check
+from tutorial_lib.applications.pretrained import trained_conditional_dcgan
+from tutorial_lib.common.classifier import train_classifier
 from tutorial_lib.config import get_device, get_profile
 from tutorial_lib.data import load_animals
-from tutorial_lib.gan.augment import augmentation_study
-from tutorial_lib.gan.classifier import train_classifier
 from tutorial_lib.gan.evaluation import conditional_samples
-from tutorial_lib.gan.inpaint import blur_fill, inpaint, make_mask, masked_error, mean_fill
-from tutorial_lib.gan.memorization import classifier_features, memorization_check
-from tutorial_lib.gan.pretrained import trained_conditional_dcgan
 
 
 def main() -> None:

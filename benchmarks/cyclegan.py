@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 from tutorial_lib.config import get_device
-from tutorial_lib.gan.horse_zebra import QUALITY_STEPS, cyclegan_quality, load_horses_zebras
+from tutorial_lib.translation.horse_zebra import QUALITY_STEPS, cyclegan_quality, load_horses_zebras
 
 
 def main() -> None:
@@ -50,7 +50,7 @@ def main() -> None:
         import matplotlib
 
         matplotlib.use("Agg")
-        from tutorial_lib.gan.cyclegan import translate
+        from tutorial_lib.translation.cyclegan import translate
         from tutorial_lib.viz import show_grid
 
         out = Path(args.out)

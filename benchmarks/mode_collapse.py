@@ -23,15 +23,8 @@ from pathlib import Path
 import torch
 
 from tutorial_lib.config import get_profile
-from tutorial_lib.gan.remedies import (
-    BEST_METHOD,
-    METHODS,
-    MIXTURES,
-    MethodResult,
-    coverage_table,
-    format_table,
-    profile_steps,
-)
+from tutorial_lib.gan.comparison import MethodResult, coverage_table, format_table
+from tutorial_lib.gan.remedies import BEST_METHOD, METHODS, MIXTURES, profile_steps
 
 TARGETS = {  # mixture: (min well covered, min high-quality fraction, max KL, seeds that must pass)
     "ring": (8, 0.90, 0.07, 3),

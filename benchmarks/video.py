@@ -9,11 +9,11 @@ Video (chelsea, pan + zoom, style mosaic, vgg16-hed, w_s = 30, w_tv = 10, single
 * temporal: frame 0 the same, then each frame warm-started from the previous output warped by the
   known motion, with the temporal loss (w_temp = DEFAULT_TEMPORAL_WEIGHT), ``--warm-steps`` each.
 
-Targets: flicker (motion-compensated mean absolute change, :func:`tutorial_lib.style.video.flicker`)
+Targets: flicker (motion-compensated mean absolute change, :func:`tutorial_lib.video.temporal.flicker`)
 at least 50 % lower with the temporal term, at a similar mean style loss (recomputed on the
 outputs with the same targets for both).
 
-Speed: a feed-forward :class:`~tutorial_lib.style.feedforward.TransformNet` trained for
+Speed: a feed-forward :class:`~tutorial_lib.video.feedforward.TransformNet` trained for
 ``--ff-steps`` steps, against :func:`~tutorial_lib.style.optimize.stylize` with its defaults, both on
 chelsea at 256 px (longest side). Target: at least 100x faster. Times are wall clock (the best of
 three for the network, one run for stylize) and CPU time (``time.process_time``), which is less
@@ -29,10 +29,11 @@ import torch
 
 from tutorial_lib.config import get_profile
 from tutorial_lib.style.features import load_extractor
-from tutorial_lib.style.feedforward import seconds_per_call, stylize_fast, train_feedforward
 from tutorial_lib.style.images import resolve_image
 from tutorial_lib.style.optimize import stylize
-from tutorial_lib.style.video import DEFAULT_TEMPORAL_WEIGHT, pan_zoom_clip, stylize_video
+from tutorial_lib.video.clips import pan_zoom_clip
+from tutorial_lib.video.feedforward import seconds_per_call, stylize_fast, train_feedforward
+from tutorial_lib.video.temporal import DEFAULT_TEMPORAL_WEIGHT, stylize_video
 
 
 def video(args: argparse.Namespace, ext) -> None:  # noqa: ANN001

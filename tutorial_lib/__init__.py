@@ -13,7 +13,9 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"config", "data", "exercises", "gan", "style", "viz"}
+_SUBMODULES = {
+    "applications", "cli", "common", "config", "data", "exercises", "gan", "style", "translation", "video", "viz"
+}  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:

@@ -22,7 +22,13 @@ def test_ema_follows_the_formula_with_warm_up():
     beta = 2 / 11
     for p0, p_ema, p in zip(start, ema.model.parameters(), G.parameters(), strict=True):
         assert torch.allclose(p_ema, beta * p0 + (1 - beta) * p)
-    ema(_info(G, step=10_000))  # β = decay
+    before = [p.clone() for p in ema.model.parameters()]
+    with torch.no_grad():
+        for p in G.parameters():
+            p.add_(1.0)
+    ema(_info(G, step=10_000))  # (1 + t) / (10 + t) = 0.9991 > decay, so β = decay = 0.99
+    for p_prev, p_ema, p in zip(before, ema.model.parameters(), G.parameters(), strict=True):
+        assert torch.allclose(p_ema, 0.99 * p_prev + 0.01 * p)
     assert not ema.model.training and not any(p.requires_grad for p in ema.model.parameters())
     with pytest.raises(ValueError, match="decay"):
         EMA(G, decay=1.0)

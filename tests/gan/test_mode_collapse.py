@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from tutorial_lib.config import get_profile
-from tutorial_lib.gan.remedies import BEST_METHOD, run_method
+from tutorial_lib.gan.comparison import run_method
+from tutorial_lib.gan.remedies import BEST_METHOD
 
 
 @pytest.mark.slow

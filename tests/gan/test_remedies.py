@@ -4,18 +4,8 @@ import pytest
 import torch
 
 from tutorial_lib.config import get_profile
-from tutorial_lib.gan.remedies import (
-    BEST_METHOD,
-    METHODS,
-    Method,
-    coverage_table,
-    format_table,
-    get_method,
-    mixture_sampler,
-    profile_steps,
-    run_method,
-    summarize,
-)
+from tutorial_lib.gan.comparison import coverage_table, format_table, run_method, summarize
+from tutorial_lib.gan.remedies import BEST_METHOD, METHODS, Method, get_method, mixture_sampler, profile_steps
 
 
 def test_seven_methods_vanilla_plus_six_remedies():

@@ -8,9 +8,9 @@ import time
 import pytest
 import torch
 
+from tutorial_lib.common.checkpoint import checkpoint_path, load_checkpoint
 from tutorial_lib.gan import regularizers
 from tutorial_lib.gan.callbacks import EMA, SampleSnapshots
-from tutorial_lib.gan.checkpoint import checkpoint_path, load_checkpoint
 from tutorial_lib.gan.history import HISTORY_KEYS
 from tutorial_lib.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from tutorial_lib.gan.train import TrainingDivergedError, linear_decay_factor, pack_samples, train_gan

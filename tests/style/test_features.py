@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from tutorial_lib.common import cache
 from tutorial_lib.data import bundled_image
 from tutorial_lib.data._assets import HED_WEIGHTS, AssetHashError
 from tutorial_lib.style import features
@@ -142,7 +143,7 @@ def test_random_extractor_warns_and_is_seeded():
 
 
 def test_damaged_weight_cache_is_rebuilt(hed):
-    cached = list(features.cache_dir().glob("vgg16-hed-*.pt"))
+    cached = list(cache.cache_dir().glob("vgg16-hed-*.pt"))
     assert cached, "the first load should have written the converted weights"
     cached[0].write_bytes(b"garbage")
     again = load_extractor("vgg16-hed", device="cpu")

@@ -1,7 +1,13 @@
 """Offline data for the course: images, procedural styles, datasets and toy mixtures.
 
 Everything here comes from installed packages or is generated from a seed;
-nothing is downloaded.
+nothing is downloaded. Every notebook uses this room.
+
+* :mod:`~tutorial_lib.data.images`: one door for anything image-like (paths, arrays, PIL images), with clear errors.
+* :mod:`~tutorial_lib.data.bundled`: the sample photos and paintings that installed packages ship.
+* :mod:`~tutorial_lib.data.procedural`: styles generated from a seed.
+* :mod:`~tutorial_lib.data.datasets`: animal-mnist, the sklearn digits and the LFW faces, as tensors.
+* :mod:`~tutorial_lib.data.mixtures`: the 2-D Gaussian mixtures of notebooks 01 and 03.
 """
 
 from .bundled import BUNDLED, attributions, bundled_image, bundled_info, list_bundled_images

@@ -7,7 +7,11 @@ edge cases. It prints a short success line, or raises :class:`ExerciseError`
 back and, where a common mistake fits the numbers, a hint. The reference
 implementation is never printed.
 
-One module per notebook topic (``warmup``, ``gan``, ``style``, ...); every check is re-exported here.
+One module per notebook topic, every check re-exported here: :mod:`~tutorial_lib.exercises.warmup` (00),
+:mod:`~tutorial_lib.exercises.gan` (01), :mod:`~tutorial_lib.exercises.training` (01–02),
+:mod:`~tutorial_lib.exercises.mode_collapse` (03), :mod:`~tutorial_lib.exercises.style` (04–05),
+:mod:`~tutorial_lib.exercises.inpaint` (06), :mod:`~tutorial_lib.exercises.feedforward` (07) and
+:mod:`~tutorial_lib.exercises.cyclegan` (08).
 """
 
 from ._core import ExerciseError

@@ -2,7 +2,7 @@
 
     L = (1/N) Σ_n Σ_p m_np (g_np − x_np)² / max(1, Σ_p m_np)  +  λ · mean(z²)
 
-with m = 1 on visible pixels (see :mod:`tutorial_lib.gan.inpaint`).
+with m = 1 on visible pixels (see :mod:`tutorial_lib.applications.inpaint`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ Case = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, float]
 
 
 def _ref_parts(g: torch.Tensor, x: torch.Tensor, m: torch.Tensor, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(the visible-pixel term, mean(z²)), computed independently of tutorial_lib.gan.inpaint."""
+    """(the visible-pixel term, mean(z²)), computed independently of tutorial_lib.applications.inpaint."""
     m = m.expand_as(x)
     per_image = (m * (g - x) ** 2).flatten(1).sum(1) / m.flatten(1).sum(1).clamp(min=1.0)
     return per_image.mean(), (z**2).mean()

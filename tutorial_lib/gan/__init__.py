@@ -7,16 +7,17 @@ Modules, one idea each:
   and discriminators, class-conditional variants, spectral norm and minibatch-std options.
 * :mod:`~tutorial_lib.gan.train`: :func:`train_gan`, the one training loop; its helpers
   :mod:`~tutorial_lib.gan.sampler` (minibatches), :mod:`~tutorial_lib.gan.history`,
-  :mod:`~tutorial_lib.gan.checkpoint`, :mod:`~tutorial_lib.gan.callbacks` and
-  :mod:`~tutorial_lib.gan.regularizers` (penalties).
-* :mod:`~tutorial_lib.gan.classifier` and :mod:`~tutorial_lib.gan.evaluation`: a judge classifier,
-  class accuracy and diversity of a conditional GAN; :mod:`~tutorial_lib.gan.quality` runs the check.
+  :mod:`~tutorial_lib.gan.callbacks` and :mod:`~tutorial_lib.gan.regularizers` (penalties);
+  checkpoints are :mod:`tutorial_lib.common.checkpoint`'s.
+* :mod:`~tutorial_lib.gan.evaluation`: class accuracy and diversity of a conditional GAN, judged by
+  :mod:`tutorial_lib.common.classifier`; :mod:`~tutorial_lib.gan.quality` runs the check.
 * :mod:`~tutorial_lib.gan.recipes`: the tested settings of the course's conditional DCGAN.
 * :mod:`~tutorial_lib.gan.latent`: latent interpolation.
-* :mod:`~tutorial_lib.gan.metrics` and :mod:`~tutorial_lib.gan.remedies`: mode coverage of the 2-D mixtures,
-  and the vanilla GAN with six remedies against mode collapse (notebook 03).
-* :mod:`~tutorial_lib.gan.cyclegan` and :mod:`~tutorial_lib.gan.horse_zebra`: CycleGAN (unpaired translation,
-  trained by :func:`train_gan` with an objective) and its horse ↔ zebra recipe and check (notebook 08).
+* :mod:`~tutorial_lib.gan.metrics`, :mod:`~tutorial_lib.gan.remedies` and :mod:`~tutorial_lib.gan.comparison`:
+  mode coverage of the 2-D mixtures, the vanilla GAN with six remedies against mode collapse, and
+  the table that compares them (notebook 03).
+
+Notebooks 06 and 08 build on this room: :mod:`tutorial_lib.applications` and :mod:`tutorial_lib.translation`.
 """
 
 from .losses import (

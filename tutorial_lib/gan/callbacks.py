@@ -8,11 +8,11 @@ resumed run carries on exactly where the interrupted one stopped.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from .train import StepInfo
 
@@ -64,32 +64,39 @@ class SampleSnapshots:
 class EMA:
     """Exponential moving average of the generator's weights (Yazıcı et al. 2019):
 
-        θ_EMA ← β_t · θ_EMA + (1 − β_t) · θ_G   after step t, with β_t = min(``decay``, (1 + t) / (10 + t)).
+        θ_EMA ← β_t · θ_EMA + (1 − β_t) · θ_G   after step t, with β_t = min(``decay``, (1 + t) / (10 + t)),
 
-    The warm-up β_t < ``decay`` early on lets the average forget the random initial weights quickly;
-    β_t reaches 0.999 only after about 9,000 steps.
+    starting from θ_EMA = G's weights when the callback is made. The warm-up β_t < ``decay`` early on
+    lets the average forget the random initial weights quickly; β_t reaches 0.999 only after about
+    9,000 steps.
 
-    The average wanders less than G itself, so its samples are usually better and more stable.
-    ``ema.model`` is the averaged generator (eval mode); its batch-norm statistics are copied from G.
+    The averaging itself is torch's :class:`~torch.optim.swa_utils.AveragedModel` with its EMA update
+    (:func:`~torch.optim.swa_utils.get_ema_multi_avg_fn`) at decay β_t; batch-norm statistics are
+    copied from G, not averaged (``use_buffers=False``). The average wanders less than G itself, so its
+    samples are usually better and more stable. ``ema.model`` is the averaged generator (eval mode).
     """
 
     def __init__(self, G: nn.Module, decay: float = 0.999) -> None:
         if not 0.0 <= decay < 1.0:
             raise ValueError(f"decay must be in [0, 1), got {decay}")
         self.decay = decay
-        self.model = copy.deepcopy(G).eval().requires_grad_(False)
+        self._beta = decay
+        self.averaged = AveragedModel(G, multi_avg_fn=self._update, use_buffers=False)
+        # AveragedModel copies G on its first update; counting the copy made here as that update
+        # makes step 1 average with G's initial weights, as the formula above says.
+        self.averaged.n_averaged.fill_(1)
+        self.model = self.averaged.module.eval().requires_grad_(False)
 
-    @torch.no_grad()
+    def _update(self, ema_params: list[torch.Tensor], params: list[torch.Tensor], n: torch.Tensor) -> None:
+        get_ema_multi_avg_fn(self._beta)(ema_params, params, n)
+
     def __call__(self, info: StepInfo) -> None:
         G = info.G
         device = next(G.parameters()).device
         if next(self.model.parameters()).device != device:
-            self.model.to(device)
-        beta = min(self.decay, (1 + info.step) / (10 + info.step))
-        for p_ema, p in zip(self.model.parameters(), G.parameters(), strict=True):
-            p_ema.lerp_(p.detach(), 1.0 - beta)
-        for b_ema, b in zip(self.model.buffers(), G.buffers(), strict=True):
-            b_ema.copy_(b)
+            self.averaged.to(device)
+        self._beta = min(self.decay, (1 + info.step) / (10 + info.step))
+        self.averaged.update_parameters(G)
 
     def state_dict(self) -> dict:
         return self.model.state_dict()

@@ -1,7 +1,7 @@
 """Judging a class-conditional image GAN: does it draw the requested class, and with variety?
 
 * Class accuracy, with a classifier f trained on real images
-  (:func:`~tutorial_lib.gan.classifier.train_classifier`):
+  (:func:`~tutorial_lib.common.classifier.train_classifier`):
 
       acc_c = (1/n) Σ_i 1[argmax_k f(G(z_i, c))_k = c],      class accuracy = (1/K) Σ_c acc_c.
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..common.classifier import predict
 from .callbacks import generate
-from .classifier import predict
 
 
 def conditional_samples(

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from ..common.classifier import accuracy, train_classifier
 from ..config import get_device
 from ..data import load_animals
 from .callbacks import EMA
-from .classifier import accuracy, train_classifier
 from .evaluation import conditional_class_accuracy, intra_class_diversity
 from .recipes import conditional_dcgan
 

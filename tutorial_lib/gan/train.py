@@ -23,7 +23,7 @@ Games with several networks on each side (CycleGAN: two generators, two
 discriminators) use the same loop through an ``objective``: G and D are then
 containers (e.g. ``nn.ModuleDict``) updated by one optimizer each, and the
 objective computes L_D and L_G from a real batch (see :class:`Objective` and
-:mod:`tutorial_lib.gan.cyclegan`).
+:mod:`tutorial_lib.translation.cyclegan`).
 
 Reproducibility: every random draw (batches, z, penalty ε) comes from one
 ``torch.Generator`` seeded with ``seed``, whose state is saved in the checkpoint
@@ -45,8 +45,8 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from ..common.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from ..config import get_device
-from .checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from .history import HISTORY_KEYS, History
 from .losses import G_LOSS_KINDS, discriminator_loss, generator_loss
 from .sampler import make_sampler
@@ -177,7 +177,7 @@ def train_gan(
     aux_weight: λ_c of the AC-GAN class terms (labelled data and ``D(x, y, return_class_logits=True)``
         needed, e.g. ``DCGANDiscriminator(..., aux_classifier=True)``).
     objective: computes L_D and L_G itself (an :class:`Objective`, e.g.
-        :class:`~tutorial_lib.gan.cyclegan.CycleGANObjective`); ``loss``, ``penalty``, ``pack``,
+        :class:`~tutorial_lib.translation.cyclegan.CycleGANObjective`); ``loss``, ``penalty``, ``pack``,
         ``unroll_steps`` and ``aux_weight`` then stay at their defaults and G needs no latent_dim.
         Its extra stats go to ``history.extra``.
     callbacks: called with a :class:`StepInfo` after every step. A callback with

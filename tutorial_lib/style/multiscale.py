@@ -64,7 +64,7 @@ def coarse_to_fine(
     weights: (w_c, w_s, w_tv). Returns (image at full size, its loss, history).
     extra_loss: optional image (1, 3, h, w) at the current scale -> scalar, added to the total as it is
         (weight included) and recorded as the ``extra`` column; e.g. the temporal loss of
-        :mod:`tutorial_lib.style.video`.
+        :mod:`tutorial_lib.video.temporal`.
     """
     from tqdm.auto import tqdm
 

@@ -201,7 +201,7 @@ def stylize(
     progress: show a tqdm progress bar.
     extra_loss: optional term added to the objective: image (1, 3, h, w) at the current scale -> scalar
         (weighted already); recorded as the history's ``extra`` column. Notebook 07 adds the temporal
-        loss of video style transfer this way (:func:`tutorial_lib.style.video.temporal_loss`).
+        loss of video style transfer this way (:func:`tutorial_lib.video.temporal.temporal_loss`).
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")

@@ -1,0 +1,130 @@
+"""Figures of GAN training (notebooks 01–03): training curves, snapshots, and 2-D mixtures, still and animated."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.animation import FuncAnimation
+from matplotlib.figure import Figure
+
+from .images import show_grid
+
+
+def plot_history(history: object, window: int = 25, title: str | None = None) -> Figure:
+    """Training curves of a GAN :class:`~tutorial_lib.gan.history.History`: losses, and D(x) with D(G(z)).
+
+    Faint lines are the raw per-step values, bold lines their moving average over ``window`` steps.
+    The dotted line at 1/2 marks a discriminator that cannot tell real from fake.
+    """
+    steps = np.asarray(history.step)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+    panels = [
+        (axes[0], [("loss_d", "$L_D$"), ("loss_g", "$L_G$")], "loss"),
+        (axes[1], [("d_real", "$D(x)$, real"), ("d_fake", "$D(G(z))$, fake")], "discriminator output"),
+    ]
+    for ax, series, ylabel in panels:
+        for k, (key, label) in enumerate(series):
+            color = f"C{k}"
+            ax.plot(steps, getattr(history, key), color=color, alpha=0.25, lw=0.8)
+            ax.plot(steps, history.smoothed(key, window), color=color, lw=2, label=label)
+        ax.set_xlabel("step")
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="best")
+        ax.grid(alpha=0.3)
+    axes[1].axhline(0.5, color="gray", ls=":", lw=1)
+    axes[1].set_ylim(-0.02, 1.02)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_snapshots(snapshots: dict[int, torch.Tensor], nrow: int = 8, size: float = 2.6) -> Figure:
+    """Image grids side by side, one per training step: ``snapshots[step]`` is ``(N, C, H, W)`` in [0, 1]."""
+    if not snapshots:
+        raise ValueError("snapshots is empty")
+    steps = sorted(snapshots)
+    fig, axes = plt.subplots(1, len(steps), figsize=(size * len(steps), size), squeeze=False)
+    for ax, step in zip(axes[0], steps, strict=True):
+        show_grid(snapshots[step], nrow=nrow, title=f"step {step}", ax=ax)
+    fig.tight_layout()
+    return fig
+
+
+def show_mixture(
+    samples: torch.Tensor, centers: torch.Tensor | None = None, title: str | None = None, ax: plt.Axes | None = None
+) -> Figure:
+    """Scatter 2-D ``samples: (N, 2)``, with mode ``centers: (K, 2)`` as red crosses."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4, 4))
+    else:
+        fig = ax.figure
+    s = samples.detach().cpu()
+    ax.scatter(s[:, 0], s[:, 1], s=3, alpha=0.4)
+    if centers is not None:
+        ax.scatter(centers[:, 0], centers[:, 1], marker="x", c="red", s=40)
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def show_mixture_frames(
+    snapshots: dict[int, torch.Tensor], centers: torch.Tensor, lim: float, ncols: int = 4, size: float = 2.8
+) -> Figure:
+    """2-D samples at several training steps, one panel per step: ``snapshots[step]`` is ``(N, 2)``.
+
+    centers: ``(K, 2)`` mode centres (red crosses); every panel shows ``[-lim, lim]²``.
+    """
+    if not snapshots:
+        raise ValueError("snapshots is empty")
+    steps = sorted(snapshots)
+    nrows = -(-len(steps) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+    for ax in axes.flat[len(steps) :]:
+        ax.axis("off")
+    for ax, step in zip(axes.flat, steps, strict=False):
+        show_mixture(snapshots[step], centers, title=f"step {step}", ax=ax)
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xticks=[], yticks=[])
+    fig.tight_layout()
+    return fig
+
+
+def animate_mixture(
+    snapshots: dict[int, torch.Tensor], centers: torch.Tensor, lim: float, interval: int = 400
+) -> FuncAnimation:
+    """An animation of 2-D samples over training, one frame per ``snapshots[step]`` ``(N, 2)``.
+
+    Show it in a notebook with ``IPython.display.HTML(animation_html(anim))``; ``interval`` is in ms.
+    The figure is closed, so only the animation is displayed.
+    """
+    if not snapshots:
+        raise ValueError("snapshots is empty")
+    steps = sorted(snapshots)
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.scatter(centers[:, 0], centers[:, 1], marker="x", c="red", s=40, zorder=3)
+    dots = ax.scatter([], [], s=3, alpha=0.4)
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal")
+    title = ax.set_title("")
+
+    def draw(i: int) -> tuple:
+        dots.set_offsets(snapshots[steps[i]].detach().cpu().numpy())
+        title.set_text(f"step {steps[i]}")
+        return dots, title
+
+    anim = FuncAnimation(fig, draw, frames=len(steps), interval=interval, blit=False)
+    plt.close(fig)
+    return anim
+
+
+def animation_html(anim: FuncAnimation) -> str:
+    """``anim.to_jshtml()`` without the stylesheets it links from other hosts.
+
+    matplotlib's player links Font Awesome 4 from a CDN for its button icons. The course is
+    offline (the website's test forbids requests to other hosts), so the links are removed: the
+    buttons work the same, and on the website the theme's own Font Awesome draws their icons.
+    """
+    return re.sub(r"<link[^>]*href=[\"']https?://[^>]*>", "", anim.to_jshtml())
