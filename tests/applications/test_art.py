@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tutorial_lib.applications.art import UPLOAD, image_from_upload, paint, style_choices
+from tutorial_lib.applications.art import image_from_upload, paint, style_choices
 from tutorial_lib.data import PROCEDURAL_STYLES
 from tutorial_lib.style.optimize import stylize
 
