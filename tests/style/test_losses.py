@@ -72,6 +72,28 @@ def test_canonical_objective_equals_the_docstring_equation():
     assert torch.allclose(weighted["style"], s_w)
 
 
+def test_gatys_equal_weights_are_c2_over_4_in_the_course_normalisation():
+    """gram.py: Σ_l E_l^Gatys = Σ_l (C_l²/4) mean((G_l − A_l)²), with E^Gatys = Σ(F Fᵀ − S Sᵀ)² / (4 C² M²).
+
+    Written from Gatys et al.'s formula with raw matrix products, not through gram_matrix; the
+    inverted weights 4/C_l² (once quoted in notebook 04's exercise) must not pass.
+    """
+    shapes = {"a": (1, 4, 5, 6), "b": (1, 16, 3, 4)}
+    f = {k: torch.randn(*s, generator=_gen(i), dtype=torch.float64) for i, (k, s) in enumerate(shapes.items())}
+    s = {k: torch.randn(*sh, generator=_gen(9 + i), dtype=torch.float64) for i, (k, sh) in enumerate(shapes.items())}
+    gatys = torch.zeros((), dtype=torch.float64)
+    for k, (_, c, h, w) in shapes.items():
+        fm, sm = f[k].reshape(c, h * w), s[k].reshape(c, h * w)
+        gatys += ((fm @ fm.T - sm @ sm.T) ** 2).sum() / (4 * c**2 * (h * w) ** 2)
+    targets = {k: gram_matrix(v) for k, v in s.items()}
+
+    def course(weights):
+        return style_transfer_loss(f, {}, targets, content_weight=0.0, layer_weights=weights)["total"]
+
+    assert torch.allclose(course({k: sh[1] ** 2 / 4 for k, sh in shapes.items()}), gatys, rtol=1e-12)
+    assert not torch.allclose(course({k: 4 / sh[1] ** 2 for k, sh in shapes.items()}), gatys, rtol=0.1)
+
+
 def test_blending_gram_targets_equals_blending_losses_up_to_a_constant():
     """Documented in stylize: Σ_k β_k mean((G − A_k)²) = mean((G − Σ β_k A_k)²) + const, so same gradients."""
     a1, a2 = (gram_matrix(torch.rand(1, 3, 4, 4, generator=_gen(i))) for i in (20, 21))

@@ -22,9 +22,11 @@ Gatys et al. (2016) use the raw ``F Fᵀ`` and the factor ``1 / (4 C² M²)``:
     E_l^Gatys = Σ_ij (F Fᵀ − S Sᵀ)²_ij / (4 C² M²) = (C² / 4) · E_l.
 
 The two differ by ``C_l² / 4``: 1024 at ``relu1_1`` (C = 64) but 65536 at
-``relu5_1`` (C = 512). A per-layer weight ``w_l`` in one convention becomes
-``w_l · 4 / C_l²`` in the other, so Gatys's equal layer weights put relatively
-64 times more weight on block 5 than the course's equal weights do. PyTorch's
+``relu5_1`` (C = 512). Gatys's objective ``Σ_l v_l E_l^Gatys`` is therefore the
+course's ``Σ_l w_l E_l`` with ``w_l = v_l · C_l² / 4`` (and a course weight
+``w_l`` is ``v_l = w_l · 4 / C_l²`` in Gatys's convention). Gatys's equal layer
+weights are thus ``layer_weights={l: C_l² / 4}`` in the course's loss: relatively
+64 times more weight on block 5 than the course's equal weights give. PyTorch's
 tutorial divides by ``N·C·H·W`` (the batch too), the course's convention for
 N = 1. Neither convention depends on the image size M, so a weight tuned at
 one resolution still works at another (Gatys's *content* loss
