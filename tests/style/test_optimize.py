@@ -77,10 +77,14 @@ def test_pixels_stay_in_range_at_every_evaluation_and_callback_can_stop(hed, ima
     assert seen == [1, 2, 3, 4, 5] and len(r.history["step"]) == 5
 
 
-def test_adam_also_lowers_the_loss(hed, images):
+def test_adam_lowers_the_loss_by_a_stated_factor(hed, images):
+    """15 Adam steps on this pair cut the objective 5.1× (measured); require at least 3×, and the returned
+    loss is the best evaluated."""
     content, style = images
     r = stylize(content, style, extractor=hed, optimizer="adam", scales=(1.0,), steps=15, progress=False)
-    assert r.history["total"][-1] < r.history["total"][0]
+    h = r.history["total"]
+    assert len(h) == 15 and h[-1] < h[0] / 3, (h[0], h[-1])
+    assert r.loss == min(h)
 
 
 def test_inits(hed, images):
@@ -180,10 +184,17 @@ def test_coarse_to_fine_upsamples_the_edit_not_the_image(hed, monkeypatch):
 
 
 @pytest.mark.gpu
-def test_stylize_on_cuda_matches_cpu(images):
+def test_stylize_on_cuda_matches_cpu(images, monkeypatch):
+    """The same objective on both devices: the first evaluation (the same start image through the same
+    weights) agrees to float32 accuracy with TF32 off, and both runs cut the loss by the CPU test's 3×.
+    (Later evaluations are not compared: L-BFGS amplifies rounding differences along the path.)"""
+    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
+    monkeypatch.setattr(torch.backends.cuda.matmul, "allow_tf32", False)
     content, style = images
-    kw = dict(extractor="vgg16-hed", style_weight=10.0, scales=(0.5, 1.0), steps=(5, 5), progress=False)
+    kw = dict(extractor="vgg16-hed", style_weight=10.0, scales=(1.0,), steps=10, progress=False)
     cpu = stylize(content, style, device="cpu", **kw)
     gpu = stylize(content, style, device="cuda", **kw)
     assert gpu.settings["device"].startswith("cuda") and gpu.image.device.type == "cpu"
-    assert gpu.loss == pytest.approx(cpu.loss, rel=0.2)
+    assert gpu.history["total"][0] == pytest.approx(cpu.history["total"][0], rel=1e-4)
+    for r in (cpu, gpu):
+        assert r.loss < r.history["total"][0] / 3

@@ -17,8 +17,14 @@ Its cost: pixels near 0 or 1 move slowly (σ'(u) is small there), so the initial
 clipped to [0.02, 0.98] before ``u = logit(x)`` (pixels in between start exactly where they are).
 
 Both optimisers count *function evaluations* (one forward and one backward pass of the
-network each). L-BFGS runs without a line search, so one iteration is one evaluation, and
-nothing guarantees that the last one is the best: the loop returns the best image evaluated.
+network each), and ``steps`` is an exact budget of them. Adam spends one evaluation per
+iteration. L-BFGS uses a strong-Wolfe line search (``LBFGS_LINE_SEARCH``; pass
+``line_search=False`` to switch it off), so one iteration may spend several evaluations trying
+step lengths along its search direction: ``steps`` evaluations are fewer than ``steps``
+iterations. The budget is enforced inside the closure, which stops the run at the ``steps``-th
+evaluation even in the middle of a line search. Trial points of the line search are
+evaluations too, so every one of them is recorded and can be the best: nothing guarantees that
+the last evaluation is the best, and the loop returns the best image evaluated.
 """
 
 from __future__ import annotations
@@ -65,9 +71,10 @@ def minimize_image(
 
     loss_fn: image (N, C, H, W) in (0, 1) -> dict of scalar tensors with at least ``"total"``.
     init: (N, C, H, W) in [0, 1]. steps: function evaluations to spend.
-    optimizer: ``"lbfgs"`` (lr 1, history 50, no line search) or ``"adam"`` (lr 0.05 on u by default).
-    on_step: called after every evaluation with the loss parts (floats) and the image evaluated;
-        returning True stops early.
+    optimizer: ``"lbfgs"`` (lr 1, history 50, strong-Wolfe line search) or ``"adam"`` (lr 0.05 on u by default).
+    line_search: L-BFGS only; ``None`` means ``LBFGS_LINE_SEARCH`` (on). Off, one iteration is one evaluation.
+    on_step: called after every evaluation (line-search trials included) with the loss parts (floats)
+        and the image evaluated; returning True stops early.
 
     Returns ``(image, loss, stopped)``: the best image evaluated, (N, C, H, W) in (0, 1) and detached,
     its total loss, and whether on_step stopped the run.
