@@ -2,19 +2,29 @@
 
 An image x is seen only through a mask m (1 = visible, 0 = hidden). Any image the generator
 can draw, G(z, y), is a candidate; we look for the z whose image agrees with x where we can see
-it, while staying where z ~ N(0, I) puts its mass (Yeh et al. 2017):
+it, with a Gaussian penalty on z:
 
     L(z) = (1/N) Σ_n  Σ_p m_np (G(z_n, y_n)_p − x_np)² / max(1, Σ_p m_np)   +   λ · (1/(N d)) Σ_n ‖z_n‖²
 
 The first term is the mean squared error over the *visible* pixels of each image; the second is
-the Gaussian prior −log N(z; 0, I) = ½‖z‖² + const, scaled per coordinate. Without it, z can
-drift to atypical regions where G draws odd images that happen to match the visible pixels.
+the Gaussian prior −log N(z; 0, I) = ½‖z‖² + const, scaled per coordinate. This is the recovery
+objective of Bora et al. 2017 ("Compressed sensing using generative models": a measurement error
+plus λ‖z‖²) with the mask as the measurement. It is *not* the loss of Yeh et al. 2017 ("Semantic
+image inpainting with deep generative models"), which uses a contextual L1 error weighted by the
+distance to the hole plus a perceptual term from the discriminator, log(1 − D(G(z))); we use no D.
+
+What the prior does: it pulls every z toward 0, the *mode* of N(0, I). That point is atypical: for
+d-dimensional z ~ N(0, I), ‖z‖ concentrates near √d (‖z‖² has mean d and standard deviation √(2d)),
+so almost no sample lies near 0. A small λ keeps z from drifting far outside that shell, where G
+draws odd images that happen to match the visible pixels; a large λ shrinks z toward 0 and the
+completions toward G's blandest images. (Keeping ‖z‖ near √d instead, e.g. by projecting onto the
+sphere, is a common alternative; we keep the textbook prior.)
 The completed image keeps the visible pixels and takes the hidden ones from G:
 x̂ = m ⊙ x + (1 − m) ⊙ G(z*, y).
 
 Baselines that know nothing about animals: :func:`mean_fill` (hidden pixels get the mean of the
-visible ones) and :func:`blur_fill` (repeated 3×3 averaging from the border inwards, i.e. harmonic
-interpolation). :func:`masked_error` scores any completion on the hidden pixels only.
+visible ones, channel by channel) and :func:`blur_fill` (repeated 3×3 averaging from the border
+inwards, i.e. harmonic interpolation). :func:`masked_error` scores any completion on the hidden pixels only.
 """
 
 from __future__ import annotations
@@ -202,10 +212,16 @@ def inpaint(
 
 
 def mean_fill(target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Baseline: every hidden pixel gets the mean of the image's visible pixels (0 if none is visible)."""
+    """Baseline: every hidden pixel gets, channel by channel, the mean of the image's visible pixels.
+
+        x̂_nc = m ⊙ x_nc + (1 − m) ⊙ μ_nc,   μ_nc = Σ_p m_ncp x_ncp / max(1, Σ_p m_ncp)
+
+    target: ``(N, C, H, W)``; mask: ``(N or 1, 1 or C, H, W)``, 1 = visible. A hole in an RGB image
+    gets the visible pixels' mean colour (not a grey); a channel with no visible pixel gets 0.
+    """
     m = _check_images(target, mask)
-    mean = (m * target).flatten(1).sum(1) / m.flatten(1).sum(1).clamp(min=1.0)
-    return m * target + (1 - m) * mean.view(-1, 1, 1, 1)
+    mean = (m * target).flatten(2).sum(2) / m.flatten(2).sum(2).clamp(min=1.0)  # (N, C)
+    return m * target + (1 - m) * mean[:, :, None, None]
 
 
 def blur_fill(target: torch.Tensor, mask: torch.Tensor, iterations: int = 300) -> torch.Tensor:
