@@ -103,14 +103,31 @@ def test_stylize_extra_loss_hook_adds_the_term_and_records_it(hed):
     assert (pulled.image - 0.5).abs().mean() < 0.9 * (plain.image - 0.5).abs().mean()
 
 
-def test_stylize_video_shapes_and_settings(hed):
+def test_flicker_by_hand_on_a_tiny_clip():
+    """Two 1×2-pixel frames, no motion, the second pixel of frame 1 hidden by the mask:
+    only pixel 0 counts, |0.5 − 0.2| + |0 − 0| + |1 − 0.4| over 3 channels = 0.9 / 3 = 0.3."""
+    frames = torch.tensor([[[[0.2, 0.9]], [[0.0, 0.1]], [[0.4, 0.3]]], [[[0.5, 0.0]], [[0.0, 0.7]], [[1.0, 0.6]]]])
+    grids = motion(IDENTITY, IDENTITY, (1, 2))[0]
+    masks = torch.tensor([[[[1.0, 0.0]]]])
+    assert flicker(frames, grids, masks) == pytest.approx(0.3, abs=1e-6)
+    assert flicker(frames, grids, torch.ones(1, 1, 1, 2)) == pytest.approx((0.9 + 1.8) / 6, abs=1e-6)
+
+
+def test_stylize_video_reports_its_flicker_and_the_temporal_method_lowers_it(hed):
+    """Warm start + temporal loss (the default) against independent frames, same budget: flicker falls
+    from 0.015 to 6e-5 here (measured); require 3×. The reported flicker is the one of the frames returned."""
     clip = pan_zoom_clip("chelsea", 3, size=40)
+    grids, masks = clip.motions()
     r = stylize_video(clip, "mosaic", extractor=hed, steps=2, first_steps=3, progress=False)
     assert r.frames.shape == clip.frames.shape and r.frames.min() >= 0 and r.frames.max() <= 1
-    assert len(r.style_loss) == len(r.content_loss) == 3 and r.flicker >= 0
+    assert len(r.style_loss) == len(r.content_loss) == 3
+    assert r.flicker == pytest.approx(flicker(r.frames, grids, masks), rel=1e-6)
     assert r.settings["warm_start"] is True and r.settings["first_steps"] == 3
-    indep = stylize_video(clip, "mosaic", extractor=hed, steps=2, temporal_weight=0, progress=False)
+    indep = stylize_video(clip, "mosaic", extractor=hed, steps=2, first_steps=3, temporal_weight=0, progress=False)
     assert indep.settings["warm_start"] is False
+    assert indep.flicker == pytest.approx(flicker(indep.frames, grids, masks), rel=1e-6)
+    assert r.flicker < indep.flicker / 3, (r.flicker, indep.flicker)
+    torch.testing.assert_close(r.frames[0], indep.frames[0])  # frame 0 has no previous frame: same problem
     with pytest.raises(ValueError, match="temporal_weight"):
         stylize_video(clip, "mosaic", extractor=hed, temporal_weight=-1)
 
@@ -120,6 +137,14 @@ def test_save_gif_writes_every_frame(tmp_path):
     path = save_gif(frames, tmp_path / "clip.gif", fps=10)
     with Image.open(path) as gif:
         assert gif.size == (16, 12) and gif.n_frames == 4 and gif.info["duration"] == 100
+        assert gif.info["loop"] == 0  # 0 = repeat forever
+
+
+def test_save_gif_without_loop_plays_once(tmp_path):
+    """A NETSCAPE loop count N means N extra plays, so ``loop=1`` would play twice: playing once means no count."""
+    frames = torch.rand(3, 3, 8, 8, generator=torch.Generator().manual_seed(2))
+    with Image.open(save_gif(frames, tmp_path / "once.gif", loop=False)) as gif:
+        assert gif.n_frames == 3 and "loop" not in gif.info
     with pytest.raises(ValueError, match=r"\.gif"):
         save_gif(frames, tmp_path / "clip.mp4")
 

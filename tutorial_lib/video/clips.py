@@ -138,6 +138,8 @@ def save_gif(frames: torch.Tensor, path: str | os.PathLike, fps: float = 12.0, l
     """Write ``frames: (T, 3, H, W)`` in [0, 1] as an animated GIF with Pillow (no other codec needed).
 
     GIF stores at most 256 colours per frame; Pillow picks a palette for each. Returns the path.
+    loop: True repeats forever (the NETSCAPE loop count 0). False plays the clip once: the loop
+        extension is left out, because a count N means N *extra* plays (``loop=1`` plays twice).
     """
     from PIL import Image
 
@@ -151,7 +153,6 @@ def save_gif(frames: torch.Tensor, path: str | os.PathLike, fps: float = 12.0, l
     arrays = (frames.detach().float().cpu().clamp(0, 1).expand(-1, 3, -1, -1) * 255).round().byte()
     images = [Image.fromarray(a.permute(1, 2, 0).numpy()) for a in arrays]
     path.parent.mkdir(parents=True, exist_ok=True)
-    images[0].save(
-        path, save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0 if loop else 1, optimize=False
-    )
+    looping = {"loop": 0} if loop else {}  # no loop key: no NETSCAPE extension, one play
+    images[0].save(path, save_all=True, append_images=images[1:], duration=round(1000 / fps), optimize=False, **looping)
     return path

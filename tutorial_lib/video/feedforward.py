@@ -19,9 +19,11 @@ avoids the checkerboard of transposed convolutions) and a 9×9 convolution back 
 **instance normalisation** after each convolution. Instance norm normalises each image's channels
 by their own mean and standard deviation over positions, removing the content image's contrast,
 which Ulyanov et al. (2016) found key to good stylization. Two deviations fit a CPU budget: the
-channel widths are 16/32/64 instead of 32/64/128, and the output is ``σ(logit(c) + r_θ(c))``, a
-residual on the input's logits, so the untrained network returns the photo itself and training
-only has to learn the *edit*.
+channel widths are 16/32/64 instead of 32/64/128, and the output is ``σ(logit(clip(c, 0.02, 0.98)) + r_θ(c))``,
+a residual on the input's logits (clipped as in :func:`~tutorial_lib.style.minimize.to_logits`, so the
+logit stays finite). The last convolution starts at zero, so the untrained network returns
+``clip(c, 0.02, 0.98)``: the photo itself, except that pixels below 0.02 or above 0.98 come back as
+0.02 or 0.98. Training only has to learn the *edit*.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ class TransformNet(nn.Module):
         self.up1 = nn.Sequential(_conv(4 * w, 2 * w, 3), nn.ReLU())
         self.up2 = nn.Sequential(_conv(2 * w, w, 3), nn.ReLU())
         self.out = nn.Sequential(nn.ReflectionPad2d(4), nn.Conv2d(w, 3, 9))
-        nn.init.zeros_(self.out[1].weight)  # start as the identity: σ(logit(c) + 0) = c
+        nn.init.zeros_(self.out[1].weight)  # σ(logit(clip(c)) + 0) = clip(c, 0.02, 0.98)
         nn.init.zeros_(self.out[1].bias)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
