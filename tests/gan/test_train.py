@@ -1,4 +1,5 @@
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from tutorial_lib.gan.callbacks import EMA, SampleSnapshots
 from tutorial_lib.gan.history import HISTORY_KEYS
 from tutorial_lib.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from tutorial_lib.gan.train import TrainingDivergedError, linear_decay_factor, pack_samples, train_gan
+from tutorial_lib.translation.cyclegan import CycleGANObjective, build_cyclegan, unpaired_batches
 
 
 def _toy(seed=0, pack=1, **d_kwargs):
@@ -324,3 +326,162 @@ def test_resume_on_cuda(tmp_path):
     G, D = _digits_models()
     h = train_gan(G, D, _digits_data(), steps=4, batch_size=16, device="cuda", checkpoint_dir=tmp_path, progress=False)
     assert h.step[0] == 1 and len(h) == 4 and next(G.parameters()).is_cuda
+
+
+# --- A step is all or nothing: divergence anywhere in it leaves G, D and both optimizers as they were ---
+
+
+class _NaNGradient(torch.autograd.Function):
+    """The identity, whose backward pass returns NaN: a finite loss with a NaN gradient behind it."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return torch.full_like(grad, float("nan"))
+
+
+class _Trap(torch.nn.Module):
+    """Wraps a network; after ``arm(n, how)`` its n-th call goes wrong: ``"value"`` returns NaN,
+    ``"grad"`` returns the right output with a NaN gradient behind it."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net, self.countdown, self.how = net, 0, None
+        self.latent_dim, self.num_classes = getattr(net, "latent_dim", None), getattr(net, "num_classes", None)
+
+    def arm(self, n, how):
+        self.countdown, self.how = n, how
+
+    def forward(self, *args, **kwargs):
+        out = self.net(*args, **kwargs)
+        self.countdown -= 1
+        if self.countdown != 0:
+            return out
+        first = out[0] if isinstance(out, tuple) else out
+        first = first * float("nan") if self.how == "value" else _NaNGradient.apply(first)
+        return (first, *out[1:]) if isinstance(out, tuple) else first
+
+
+def _flat(state, prefix=""):
+    """Every leaf of a (nested) state dict, by path: tensors cloned, numbers and strings as they are."""
+    if isinstance(state, dict):
+        return {k: v for key, sub in state.items() for k, v in _flat(sub, f"{prefix}/{key}").items()}
+    if isinstance(state, list | tuple):
+        return {k: v for i, sub in enumerate(state) for k, v in _flat(sub, f"{prefix}/{i}").items()}
+    return {prefix: state.detach().clone() if isinstance(state, torch.Tensor) else state}
+
+
+def _everything(G, D, opt_g, opt_d):
+    return _flat({"G": G.state_dict(), "D": D.state_dict(), "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict()})
+
+
+def _assert_same(before, after):
+    assert before.keys() == after.keys()
+    for k, v in before.items():
+        if isinstance(v, torch.Tensor):
+            assert v.dtype == after[k].dtype and torch.equal(v, after[k]), k
+        else:
+            assert v == after[k], k
+
+
+def _diverge_at(G, D, data, fail_at, arm, **kwargs):
+    """Train with ``arm()`` called after step ``fail_at - 1``; return (state then, the error, state after it)."""
+    seen = {}
+
+    def callback(info):
+        if info.step == fail_at - 1:
+            arm()
+            seen.update(opts=(info.opt_g, info.opt_d), before=_everything(G, D, info.opt_g, info.opt_d))
+
+    with pytest.raises(TrainingDivergedError) as err:
+        train_gan(G, D, data, steps=fail_at + 2, callbacks=[callback], device="cpu", progress=False, **kwargs)
+    return seen["before"], err.value, _everything(G, D, *seen["opts"])
+
+
+def _trapped(kind):
+    if kind == "mlp":  # spectral norm keeps u, v buffers in D; minibatch-std couples the batch
+        G, D = _toy(spectral_norm=True, minibatch_std=True)
+        return _Trap(G), _Trap(D), _gauss
+    G, D = _digits_models()  # batch norm: running statistics in G and in D
+    return _Trap(G), _Trap(D), _digits_data()
+
+
+# (what diverges, d_steps, which network, its n-th call in the failing step, how, the message)
+GUARD_CASES = [
+    ("L_D", 1, "D", 1, "value", r"L_D became nan at step 3 \(D update 1 of 1\)"),
+    ("L_D, 2nd of 3 D updates", 3, "D", 3, "value", r"L_D became nan at step 3 \(D update 2 of 3\)"),
+    ("L_G", 1, "D", 3, "value", r"L_G became nan at step 3 \(G update\)"),
+    ("L_G after 3 D updates", 3, "D", 7, "value", r"L_G became nan at step 3 \(G update\)"),
+    ("D's gradient", 1, "D", 2, "grad", r"D's gradient became nan at step 3 \(D update 1 of 1\)"),
+    ("D's gradient, 2nd of 3", 3, "D", 4, "grad", r"D's gradient became nan at step 3 \(D update 2 of 3\)"),
+    ("G's gradient", 1, "G", 1, "grad", r"G's gradient became nan at step 3 \(G update\)"),
+    ("G's gradient after 3 D updates", 3, "G", 3, "grad", r"G's gradient became nan at step 3 \(G update\)"),
+]
+
+
+@pytest.mark.parametrize("kind", ["mlp", "dcgan"])
+@pytest.mark.parametrize("case", GUARD_CASES, ids=[c[0] for c in GUARD_CASES])
+def test_divergence_anywhere_in_a_step_restores_every_tensor(kind, case):
+    _, d_steps, net, call, how, message = case
+    G, D, data = _trapped(kind)
+    trap = G if net == "G" else D
+    # lr_decay_from=0: the failing step changes the learning rates too, before anything diverges
+    before, err, after = _diverge_at(G, D, data, 3, lambda: trap.arm(call, how), d_steps=d_steps, batch_size=16,
+                                     lr=1e-2, lr_decay_from=0.0, seed=1)  # fmt: skip
+    _assert_same(before, after)
+    assert re.search(message, str(err)), str(err)
+    assert "restored to their state at the start of step 3" in str(err) and "no checkpoint" in str(err)
+
+
+def test_divergence_in_the_penalty_or_the_unrolled_look_ahead_restores_every_tensor():
+    armed = {"on": False}
+
+    def r1_then_nan(critic, real, fake, generator):
+        value = regularizers.r1(1.0)(critic, real, fake, generator)
+        return value * float("nan") if armed["on"] else value
+
+    G, D, data = _trapped("mlp")
+    before, err, after = _diverge_at(G, D, data, 3, lambda: armed.update(on=True), penalty=r1_then_nan,
+                                     d_steps=2, batch_size=16, lr=1e-2)  # fmt: skip
+    _assert_same(before, after)
+    assert re.search(r"the penalty became nan at step 3 \(D update 1 of 2\)", str(err))
+    # unroll_steps=2: D's calls in a step are 2 (its update), 2 + 2 (the look-ahead), then 1 (L_G)
+    for call, where in [(5, r"L_D became nan at step 3 \(unrolled D update 2 of 2\)"), (7, r"L_G .*\(G update\)")]:
+        G, D, data = _trapped("mlp")
+        before, err, after = _diverge_at(G, D, data, 3, lambda D=D, call=call: D.arm(call, "value"), unroll_steps=2,
+                                         batch_size=16, lr=1e-2)  # fmt: skip
+        _assert_same(before, after)
+        assert re.search(where, str(err)), str(err)
+
+
+class _PoisonedObjective:
+    """CycleGAN's objective, whose L_D (on D update ``d_call``) or L_G turns NaN once ``armed``."""
+
+    def __init__(self, d_call=None):
+        self.inner, self.d_call, self.armed, self.calls = CycleGANObjective(), d_call, False, 0
+        self.config, self.loss = self.inner.config, self.inner.loss
+
+    def d_loss(self, G, D, real):
+        loss, stats, carry = self.inner.d_loss(G, D, real)
+        self.calls += self.armed
+        return (loss * float("nan") if self.calls == self.d_call else loss), stats, carry
+
+    def g_loss(self, G, D, carry):
+        loss, stats = self.inner.g_loss(G, D, carry)
+        return (loss * float("nan") if self.armed and self.d_call is None else loss), stats
+
+
+@pytest.mark.parametrize("d_call", [2, None], ids=["L_D, 2nd of 2 D updates", "L_G"])
+def test_divergence_in_an_objective_restores_every_tensor(d_call):
+    torch.manual_seed(0)
+    G, D = build_cyclegan(image_size=8, g_width=4, blocks=1, d_width=4)
+    g = torch.Generator().manual_seed(0)
+    data = unpaired_batches(torch.rand(20, 1, 8, 8, generator=g), torch.rand(20, 1, 8, 8, generator=g))
+    objective = _PoisonedObjective(d_call)
+    before, err, after = _diverge_at(G, D, data, 3, lambda: setattr(objective, "armed", True), objective=objective,
+                                     d_steps=2, batch_size=4)  # fmt: skip
+    _assert_same(before, after)
+    assert re.search(r"L_D became nan at step 3 \(D update 2 of 2\)" if d_call else r"L_G became nan", str(err))

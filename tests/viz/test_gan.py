@@ -46,3 +46,21 @@ def test_show_snapshots_one_panel_per_step():
     plt.close(fig)
     with pytest.raises(ValueError, match="empty"):
         show_snapshots({})
+
+
+@pytest.mark.parametrize("loss, line", [("nonsaturating", 0.5), ("lsgan", 0.5), ("hinge", 0.0), ("wasserstein", None)])
+def test_plot_history_shows_what_the_scores_mean(loss, line):
+    """Probabilities for the cross-entropy losses, raw scores otherwise, and the line of a D that cannot tell."""
+    probability = loss == "nonsaturating"
+    h = History(loss=loss)
+    for step in range(1, 11):
+        values = dict.fromkeys(("loss_d", "loss_g", "penalty", "grad_norm_d", "grad_norm_g", "class_loss_d",
+                                "class_loss_g"), 1.0)  # fmt: skip
+        p = 0.5 + step / 40 if probability else float("nan")
+        h.record(step, {**values, "d_real": p, "d_fake": 1 - p, "score_real": 2.0 + step, "score_fake": -1.0 * step})
+    right = plot_history(h, window=3).axes[1]
+    curves = [list(ln.get_ydata()) for ln in right.lines if len(ln.get_ydata()) == 10]
+    assert curves[0] == (h.d_real if probability else h.score_real)  # the raw curve of real samples comes first
+    levels = [ln.get_ydata()[0] for ln in right.lines if len(ln.get_ydata()) == 2]
+    assert levels == ([] if line is None else [line])
+    plt.close("all")

@@ -6,7 +6,8 @@ Modules, one idea each:
 * :mod:`~tutorial_lib.gan.models` (with :mod:`~tutorial_lib.gan.layers`): MLP and DCGAN generators
   and discriminators, class-conditional variants, spectral norm and minibatch-std options.
 * :mod:`~tutorial_lib.gan.train`: :func:`train_gan`, the one training loop; its helpers
-  :mod:`~tutorial_lib.gan.sampler` (minibatches), :mod:`~tutorial_lib.gan.history`,
+  :mod:`~tutorial_lib.gan.step` (one step, all or nothing), :mod:`~tutorial_lib.gan.sampler`
+  (minibatches), :mod:`~tutorial_lib.gan.history` (what is recorded, what the scores mean),
   :mod:`~tutorial_lib.gan.callbacks` and :mod:`~tutorial_lib.gan.regularizers` (penalties);
   checkpoints are :mod:`tutorial_lib.common.checkpoint`'s.
 * :mod:`~tutorial_lib.gan.evaluation`: class accuracy and diversity of a conditional GAN, judged by

@@ -1,19 +1,52 @@
-"""What :func:`~tutorial_lib.gan.train.train_gan` records at every step."""
+"""What :func:`~tutorial_lib.gan.train.train_gan` records at every step, and what the scores mean.
+
+D returns a raw score s = l(x) for every loss kind; what s means depends on the loss:
+
+=================================  ============================================  ==========================
+kind                               what the score means                          D cannot tell real/fake at
+=================================  ============================================  ==========================
+``minimax``, ``nonsaturating``     a logit: D(x) = σ(s) is D's probability that  σ(s) = ½  (s = 0)
+                                   x is real
+``lsgan``                          a regression towards the targets 1 (real)     s = ½ (the optimal D is
+                                   and 0 (fake); σ(s) means nothing              p_data / (p_data + p_g))
+``hinge``                          a margin score, unbounded; |s| ≥ 1 means      any s in [−1, 1] is optimal;
+                                   "sure", past the margin                       0 is the middle
+``wasserstein``                    a critic, unbounded and defined up to a       no fixed value: only the gap
+                                   constant                                      s(x) − s(G(z)) means something
+=================================  ============================================  ==========================
+
+So ``d_real``/``d_fake`` hold the mean probability σ(s) only for ``minimax`` and ``nonsaturating``,
+and NaN for the other kinds; ``score_real``/``score_fake`` hold the mean raw score for every kind.
+:data:`INDIFFERENT_SCORE` gives the last column; plots draw it as a dotted line.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import torch
+
+#: Loss kinds whose σ(score) is D's probability that a sample is real.
+PROBABILITY_LOSSES: tuple[str, ...] = ("minimax", "nonsaturating")
+#: The raw score of a discriminator that cannot tell real from fake, per loss kind (None: no such value).
+INDIFFERENT_SCORE: dict[str, float | None] = {
+    "minimax": 0.0,
+    "nonsaturating": 0.0,
+    "lsgan": 0.5,
+    "hinge": 0.0,
+    "wasserstein": None,
+}
 
 #: Per-step quantities, in the order they are recorded.
 HISTORY_KEYS: tuple[str, ...] = (
     "loss_d",  # L_D of the last discriminator update of the step (without the penalty)
     "loss_g",  # L_G of the generator update
     "penalty",  # the penalty added to L_D (0 without one)
-    "d_real",  # mean D(x) = σ(l(x)) on the real batch
-    "d_fake",  # mean D(G(z)) on the fake batch, before the generator update
-    "score_real",  # mean raw score l(x): what hinge and Wasserstein losses see
+    "d_real",  # mean D(x) = σ(l(x)) on the real batch; NaN unless the loss kind is a PROBABILITY_LOSSES one
+    "d_fake",  # mean D(G(z)) on the fake batch, before the generator update; NaN likewise
+    "score_real",  # mean raw score l(x), for every loss kind (see the table above)
     "score_fake",  # mean raw score l(G(z))
     "grad_norm_d",  # ‖∇_θD L_D‖₂ over all discriminator parameters
     "grad_norm_g",  # ‖∇_θG L_G‖₂ over all generator parameters
@@ -29,6 +62,7 @@ class History:
     ``seconds`` is the training wall time summed over every call (a resumed run adds up).
     ``extra`` holds quantities beyond :data:`HISTORY_KEYS` that an objective records
     (e.g. CycleGAN's ``cycle`` loss), one list per name, aligned with ``step``.
+    ``loss`` is the loss kind the scores belong to (None in histories saved before it was recorded).
     """
 
     step: list[int] = field(default_factory=list)
@@ -45,6 +79,7 @@ class History:
     class_loss_g: list[float] = field(default_factory=list)
     seconds: float = 0.0
     extra: dict[str, list[float]] = field(default_factory=dict)
+    loss: str | None = None
 
     def __len__(self) -> int:
         return len(self.step)
@@ -88,3 +123,25 @@ class History:
     @classmethod
     def from_dict(cls, d: dict) -> History:
         return cls(**d)
+
+    @property
+    def scores_are_probabilities(self) -> bool:
+        """Whether ``d_real``/``d_fake`` hold probabilities (a cross-entropy loss kind), else plot the scores."""
+        if self.loss is not None:
+            return self.loss in PROBABILITY_LOSSES
+        return any(math.isfinite(v) for v in self.d_real)  # an older history: σ was recorded for every kind
+
+
+def score_statistics(real_scores: torch.Tensor, fake_scores: torch.Tensor, loss: str) -> dict[str, torch.Tensor]:
+    """The four score statistics of one D update, as scalar tensors:
+
+        d_real = mean σ(s(x)),  d_fake = mean σ(s(G(z)))   (NaN unless ``loss`` is in :data:`PROBABILITY_LOSSES`),
+        score_real = mean s(x), score_fake = mean s(G(z)).
+
+    real_scores, fake_scores: raw scores of any shapes ``(N, ...)`` and ``(M, ...)`` (e.g. PatchGAN maps).
+    """
+    if loss in PROBABILITY_LOSSES:
+        d_real, d_fake = torch.sigmoid(real_scores).mean(), torch.sigmoid(fake_scores).mean()
+    else:
+        d_real = d_fake = torch.full((), float("nan"), device=real_scores.device)
+    return {"d_real": d_real, "d_fake": d_fake, "score_real": real_scores.mean(), "score_fake": fake_scores.mean()}

@@ -9,10 +9,13 @@ so that runs stay reproducible).
 
 from __future__ import annotations
 
+import warnings
+
 import torch
+from torch import nn
 
 from .losses import gradient_penalty, r1_penalty
-from .train import Critic, Penalty
+from .step import Critic, Penalty
 
 
 def wgan_gp(weight: float = 10.0) -> Penalty:
@@ -36,3 +39,25 @@ def r1(gamma: float = 1.0) -> Penalty:
         return 0.5 * gamma * r1_penalty(critic(x), x)
 
     return penalty
+
+
+def has_spectral_norm(D: nn.Module) -> bool:
+    """Whether some layer of D is spectrally normalized (torch's parametrization, or the older hook)."""
+    hooks = [h for m in D.modules() for h in m._forward_pre_hooks.values()]
+    hooks += [f for m in D.modules() for fs in getattr(m, "parametrizations", {}).values() for f in fs]
+    return any(type(h).__name__ in ("_SpectralNorm", "SpectralNorm") for h in hooks)
+
+
+def warn_if_unconstrained(loss: str, penalty: Penalty | None, D: nn.Module) -> None:
+    """Warn when a Wasserstein critic has no Lipschitz constraint: no penalty and no spectral norm in D.
+
+    L_D = E[s(G(z))] − E[s(x)] alone is unbounded below: scaling s up lowers it, so the critic's
+    scores grow without limit instead of estimating W₁ (which needs ‖∇ₓ s‖ ≤ 1).
+    """
+    if loss == "wasserstein" and penalty is None and not has_spectral_norm(D):
+        warnings.warn(
+            "loss='wasserstein' without a penalty trains an unconstrained critic: its scores can grow without "
+            "bound and no longer estimate a Wasserstein distance. Add a gradient penalty, "
+            "penalty=regularizers.wgan_gp(10.0), or build D with spectral_norm=True.",
+            stacklevel=3,
+        )

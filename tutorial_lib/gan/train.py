@@ -7,6 +7,10 @@ Each step of :func:`train_gan`:
 2. optionally unroll D ``unroll_steps`` updates ahead (then restore it);
 3. one Adam step of G on L_G(l(G(z)))  (G learns to fool the current D).
 
+A step is all or nothing (:mod:`tutorial_lib.gan.step`): if any loss or gradient of it becomes
+NaN or infinite, G, D and both optimizers are put back as the step found them, and
+:class:`TrainingDivergedError` says what diverged, where, and which checkpoint is kept.
+
 With labelled data the GAN is class-conditional: G(z, y) and D(x, y), where the
 fakes get the labels of the real batch. ``aux_weight`` > 0 adds the AC-GAN terms
 (Odena et al. 2017): D also learns to classify real samples, λ_c · CE(c(x), y)
@@ -33,13 +37,12 @@ ends bit-identical to an uninterrupted one.
 
 from __future__ import annotations
 
-import copy
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import torch
 from torch import nn
@@ -47,84 +50,35 @@ from tqdm.auto import tqdm
 
 from ..common.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from ..config import get_device
-from .history import HISTORY_KEYS, History
-from .losses import G_LOSS_KINDS, discriminator_loss, generator_loss
+from .history import History
+from .losses import G_LOSS_KINDS
+from .regularizers import warn_if_unconstrained
 from .sampler import make_sampler
+from .step import Critic, GANStep, Objective, Penalty, TrainingDivergedError, linear_decay_factor, pack_samples
 
-Critic = Callable[[torch.Tensor], torch.Tensor]
-#: A penalty added to L_D: ``penalty(critic, real, fake, generator) -> scalar``; ``critic(x)`` returns D's scores.
-Penalty = Callable[[Critic, torch.Tensor, torch.Tensor, torch.Generator], torch.Tensor]
+__all__ = ["Critic", "Objective", "Penalty", "StepInfo", "TrainingDivergedError", "linear_decay_factor",
+           "pack_samples", "train_gan"]  # fmt: skip
 CHECKPOINT_FORMAT = 1
-
-
-class Objective(Protocol):
-    """The losses of a game whose G and D each hold several networks (``train_gan(objective=...)``).
-
-    ``d_loss(G, D, real)`` returns ``(L_D, stats, carry)``: the discriminators' loss on the real
-    batch and on fakes made from it (detached), a dict of scalar tensors to record, and whatever
-    ``g_loss`` needs. ``g_loss(G, D, carry)`` returns ``(L_G, stats)``; D is frozen meanwhile.
-    ``config`` (plain numbers and strings) is stored in checkpoints and checked on resume.
-    """
-
-    config: dict[str, Any]
-
-    def d_loss(self, G: nn.Module, D: nn.Module, real: torch.Tensor) -> tuple[torch.Tensor, dict, Any]: ...
-
-    def g_loss(self, G: nn.Module, D: nn.Module, carry: Any) -> tuple[torch.Tensor, dict]: ...
-
-
-class TrainingDivergedError(FloatingPointError):
-    """A loss became NaN or infinite; the message names the step and the checkpoint kept."""
 
 
 @dataclass
 class StepInfo:
-    """What a callback receives after every step (``step`` counts from 1)."""
+    """What a callback receives after every step (``step`` counts from 1), with the two Adam optimizers."""
 
     step: int
     steps: int
     G: nn.Module
     D: nn.Module
     history: History
+    opt_g: torch.optim.Optimizer | None = None
+    opt_d: torch.optim.Optimizer | None = None
 
 
 Callback = Callable[[StepInfo], Any]
 
 
-def pack_samples(x: torch.Tensor, pack: int) -> torch.Tensor:
-    """PacGAN packing: ``(B, C, ...)`` -> ``(B / pack, pack · C, ...)``; consecutive samples share a row."""
-    if pack == 1:
-        return x
-    if x.shape[0] % pack:
-        raise ValueError(f"batch of {x.shape[0]} samples cannot be packed in groups of {pack}")
-    return x.reshape(x.shape[0] // pack, pack * x.shape[1], *x.shape[2:])
-
-
-def _grad_norm(module: nn.Module) -> torch.Tensor:
-    grads = [p.grad.detach().flatten() for p in module.parameters() if p.grad is not None]
-    return torch.linalg.vector_norm(torch.cat(grads)) if grads else torch.zeros(())
-
-
 def _lrs(lr: float | tuple[float, float]) -> tuple[float, float]:
     return (float(lr), float(lr)) if isinstance(lr, int | float) else (float(lr[0]), float(lr[1]))
-
-
-def linear_decay_factor(step: int, steps: int, decay_from: float | None) -> float:
-    """The learning-rate multiplier of ``step`` (counted from 1) in a run of ``steps``.
-
-    Constant, then linear to zero (as in CycleGAN's training): with t₀ = ⌊decay_from · steps⌋,
-
-        f(t) = 1                          for t ≤ t₀,
-        f(t) = (steps − t + 1) / (steps − t₀)   for t > t₀,
-
-    so the last step still moves, by 1 / (steps − t₀) of the full rate. ``decay_from=None`` keeps f = 1.
-    """
-    if decay_from is None:
-        return 1.0
-    if not 0.0 <= decay_from < 1.0:
-        raise ValueError(f"lr_decay_from must be in [0, 1) or None, got {decay_from!r}")
-    t0 = int(decay_from * steps)
-    return 1.0 if step <= t0 else (steps - step + 1) / (steps - t0)
 
 
 def train_gan(
@@ -161,7 +115,8 @@ def train_gan(
         ``(batch_size, generator) -> batch`` (see :func:`~tutorial_lib.gan.sampler.make_sampler`).
         With labels the GAN is class-conditional; fakes get the labels of the real batch.
     loss: one of ``minimax`` (saturating L_G), ``nonsaturating``, ``lsgan``, ``hinge``, ``wasserstein``;
-        the same kind is used for L_D and L_G (see :mod:`tutorial_lib.gan.losses`).
+        the same kind is used for L_D and L_G (see :mod:`tutorial_lib.gan.losses`; what the recorded
+        scores mean for each kind: :mod:`tutorial_lib.gan.history`).
     d_steps: discriminator updates per generator update.
     lr: Adam learning rate, or ``(lr_G, lr_D)`` for two time-scales (TTUR). betas: Adam's β1, β2.
     lr_decay_from: from this fraction of ``steps`` on, both learning rates fall linearly towards
@@ -189,8 +144,10 @@ def train_gan(
     device: where to train; ``None`` uses :func:`tutorial_lib.config.get_device`.
     seed: seeds the one ``torch.Generator`` used for batches, z and penalty noise.
 
-    Raises :class:`TrainingDivergedError` when a loss becomes NaN or infinite, before that
-    step changes any weight; the last checkpoint written stays as it was.
+    Raises :class:`TrainingDivergedError` when a loss or a gradient becomes NaN or infinite, in any
+    update of the step (D's, the look-ahead's or G's), after putting G, D and both optimizers back
+    as they were at the start of that step; the last checkpoint written stays as it was. Warns when
+    ``loss="wasserstein"`` has no penalty and D no spectral norm: the critic would be unconstrained.
     """
     if loss not in G_LOSS_KINDS:
         raise ValueError(f"Unknown loss kind {loss!r}. Valid kinds: {', '.join(G_LOSS_KINDS)}.")
@@ -221,6 +178,7 @@ def train_gan(
         raise ValueError(
             f"aux_weight={aux_weight} needs labelled data and a D built with aux_classifier=True (and must be >= 0)"
         )
+    warn_if_unconstrained(loss, penalty, D)
     G.to(device).train()
     D.to(device).train()
     lr_g, lr_d = _lrs(lr)
@@ -265,120 +223,30 @@ def train_gan(
                  "history": history.as_dict(), "callbacks": [_callback_state(cb) for cb in callbacks]}  # fmt: skip
         save_checkpoint(state, ckpt)
 
-    def critic_for(y: torch.Tensor | None) -> Critic:
-        return (lambda x: D(x, y)) if y is not None else D
-
-    def randn_z() -> torch.Tensor:
-        return torch.randn(batch_size, G.latent_dim, generator=gen).to(device)
-
-    def diverged(step: int, what: str, value: torch.Tensor) -> TrainingDivergedError:
-        kept = f"the last good checkpoint (step {saved_step}) is kept at {ckpt}" if saved_step else "no checkpoint"
-        return TrainingDivergedError(
-            f"{what} became {value.item()} at step {step}; training stopped before updating any weight "
-            f"({kept}). Try a smaller learning rate, another loss kind or a penalty."
-        )
-
-    def objective_update(opt: torch.optim.Optimizer, net: nn.Module, step: int, what: str,
-                         loss: torch.Tensor, stats: dict) -> dict[str, torch.Tensor]:  # fmt: skip
-        if not torch.isfinite(loss):
-            raise diverged(step, what, loss.detach())
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        stats[f"grad_norm_{what[-1].lower()}"] = _grad_norm(net)
-        opt.step()
-        return stats
-
-    def d_update(step: int, keep_graph: bool) -> dict[str, torch.Tensor]:
-        if objective is not None:
-            loss_d, stats, carry = objective.d_loss(G, D, sample(gen)[0])
-            zeros = dict.fromkeys(HISTORY_KEYS, torch.zeros((), device=device))
-            stats = objective_update(opt_d, D, step, "L_D", loss_d, {**zeros, "loss_d": loss_d, **stats})
-            return {"stats": stats, "fake": carry, "y": None}
-        real, y = sample(gen)
-        z = randn_z()
-        with torch.set_grad_enabled(keep_graph):
-            fake = G(z, y) if conditional else G(z)
-        critic = critic_for(y)
-        real_in, fake_in = pack_samples(real, pack), pack_samples(fake.detach(), pack)
-        zero = torch.zeros((), device=device)
-        class_loss = zero
-        if aux_weight:
-            real_logits, class_logits = D(real_in, y, return_class_logits=True)
-            class_loss = nn.functional.cross_entropy(class_logits, y)
-        else:
-            real_logits = critic(real_in)
-        fake_logits = critic(fake_in)
-        loss_d = discriminator_loss(real_logits, fake_logits, loss)
-        lazy_step = step % penalty_every == 0
-        pen = penalty_every * penalty(critic, real_in, fake_in, gen) if penalty is not None and lazy_step else zero
-        total = loss_d + pen + aux_weight * class_loss
-        if not torch.isfinite(total):
-            what = "L_D" if not torch.isfinite(loss_d) else "the penalty" if not torch.isfinite(pen) else "class loss"
-            raise diverged(step, what, total.detach())
-        opt_d.zero_grad(set_to_none=True)
-        total.backward()
-        grad_norm = _grad_norm(D)
-        opt_d.step()
-        stats = {"loss_d": loss_d, "penalty": pen, "d_real": torch.sigmoid(real_logits).mean(),
-                 "d_fake": torch.sigmoid(fake_logits).mean(), "score_real": real_logits.mean(),
-                 "score_fake": fake_logits.mean(), "grad_norm_d": grad_norm, "class_loss_d": class_loss}  # fmt: skip
-        return {"stats": stats, "fake": fake, "y": y}
-
-    def g_update(step: int, fake: torch.Tensor, y: torch.Tensor | None) -> dict[str, torch.Tensor]:
-        if objective is not None:
-            D.requires_grad_(False)
-            try:
-                loss_g, stats = objective.g_loss(G, D, fake)
-            finally:
-                D.requires_grad_(True)
-            return objective_update(opt_g, G, step, "L_G", loss_g, {"loss_g": loss_g, **stats})
-        class_loss = torch.zeros((), device=device)
-        D.requires_grad_(False)
-        try:
-            if aux_weight:
-                fake_logits, class_logits = D(fake, y, return_class_logits=True)
-                class_loss = nn.functional.cross_entropy(class_logits, y)
-            else:
-                fake_logits = critic_for(y)(pack_samples(fake, pack))
-            loss_g = generator_loss(fake_logits, loss)
-        finally:
-            D.requires_grad_(True)
-        total = loss_g + aux_weight * class_loss
-        if not torch.isfinite(total):
-            raise diverged(step, "L_G" if not torch.isfinite(loss_g) else "class loss", total.detach())
-        opt_g.zero_grad(set_to_none=True)
-        total.backward()
-        grad_norm = _grad_norm(G)
-        opt_g.step()
-        return {"loss_g": loss_g, "grad_norm_g": grad_norm, "class_loss_g": class_loss}
-
+    run_step = GANStep(G, D, opt_g, opt_d, sample, gen, loss=loss, batch_size=batch_size, conditional=conditional,
+                       device=device, lrs=(lr_g, lr_d), d_steps=d_steps, pack=pack, penalty=penalty,
+                       penalty_every=penalty_every, unroll_steps=unroll_steps, aux_weight=aux_weight,
+                       objective=objective, steps=steps, lr_decay_from=lr_decay_from)  # fmt: skip
+    history.loss = getattr(objective, "loss", None) if objective is not None else loss
+    probabilities = history.scores_are_probabilities
     bar = tqdm(total=steps, initial=min(start, steps), desc="training GAN", disable=not progress, dynamic_ncols=True)
     postfix_every = max(1, steps // 100)
     t0 = time.perf_counter()
     try:
         for step in range(start + 1, steps + 1):
-            if lr_decay_from is not None:
-                factor = linear_decay_factor(step, steps, lr_decay_from)
-                for opt, base in ((opt_g, lr_g), (opt_d, lr_d)):
-                    for group in opt.param_groups:
-                        group["lr"] = base * factor
-            for k in range(d_steps):
-                out = d_update(step, keep_graph=(k == d_steps - 1 and unroll_steps == 0))
-            stats, y = out["stats"], out["y"]
-            if unroll_steps:
-                backup = copy.deepcopy(D.state_dict()), copy.deepcopy(opt_d.state_dict())
-                for _ in range(unroll_steps):
-                    y = d_update(step, keep_graph=False)["y"]
-                z = randn_z()
-                fake = G(z, y) if conditional else G(z)
-                stats.update(g_update(step, fake, y))
-                D.load_state_dict(backup[0])
-                opt_d.load_state_dict(backup[1])
-            else:
-                stats.update(g_update(step, out["fake"], y))
+            try:
+                stats = run_step(step)
+            except TrainingDivergedError as err:
+                kept = (
+                    f"the last good checkpoint (step {saved_step}) is kept at {ckpt}" if saved_step else "no checkpoint"
+                )
+                raise TrainingDivergedError(
+                    f"{err}. G, D and both optimizers were restored to their state at the start of step {step}; "
+                    f"{kept}. Try a smaller learning rate, another loss kind or a penalty."
+                ) from None
             values = torch.stack([v.detach().float().reshape(()) for v in stats.values()]).tolist()
             history.record(step, dict(zip(stats, values, strict=True)))
-            info = StepInfo(step, steps, G, D, history)
+            info = StepInfo(step, steps, G, D, history, opt_g, opt_d)
             for cb in callbacks:
                 cb(info)
             if ckpt is not None and (step % every == 0 or step == steps):
@@ -389,8 +257,13 @@ def train_gan(
             bar.update()
             if step % postfix_every == 0 or step == steps:
                 last = history.last()
-                bar.set_postfix(L_D=f"{last['loss_d']:.3f}", L_G=f"{last['loss_g']:.3f}",
-                                D_x=f"{last['d_real']:.2f}", D_Gz=f"{last['d_fake']:.2f}", refresh=False)  # fmt: skip
+                shown = (
+                    {"D_x": "d_real", "D_Gz": "d_fake"}
+                    if probabilities
+                    else {"s_x": "score_real", "s_Gz": "score_fake"}
+                )
+                postfix = {"L_D": last["loss_d"], "L_G": last["loss_g"], **{k: last[v] for k, v in shown.items()}}
+                bar.set_postfix({k: f"{v:.3f}" for k, v in postfix.items()}, refresh=False)
     finally:
         bar.close()
     history.seconds += time.perf_counter() - t0

@@ -37,11 +37,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import nn
 
+from ..gan.history import score_statistics
 from ..gan.losses import discriminator_loss, generator_loss
 
 Translators = nn.ModuleDict  #: ``{"G": X → Y, "F": Y → X}``
@@ -170,11 +171,15 @@ class CycleGANObjective:
     cycle_weight: λ, the weight of L_cyc (0 turns the cycle off: the ablation).
     identity_weight: λ_id; L_id is weighted λ_id · λ, so λ = 0 drops it too.
     Real batches are ``(B, 2, C, H, W)``: ``[:, 0]`` from X, ``[:, 1]`` from Y (:func:`unpaired_batches`).
-    Records ``cycle`` (L_cyc), ``identity`` (L_id) and ``loss_g`` (L_GAN(G) + L_GAN(F)) in the history.
+    Records ``cycle`` (L_cyc), ``identity`` (L_id) and ``loss_g`` (L_GAN(G) + L_GAN(F)) in the history,
+    and the mean LSGAN patch scores of both judges as ``score_real``/``score_fake``: targets 1 (real)
+    and 0 (fake), ½ for a judge that cannot tell (``d_real``/``d_fake`` stay NaN: σ of an LSGAN score
+    is no probability; see :mod:`tutorial_lib.gan.history`).
     """
 
     cycle_weight: float = 10.0
     identity_weight: float = 0.5
+    loss: ClassVar[str] = "lsgan"  #: the loss kind of the recorded scores
 
     @property
     def config(self) -> dict[str, Any]:
@@ -191,9 +196,7 @@ class CycleGANObjective:
         loss = lsgan_discriminator_loss(real_y, judged_y) + lsgan_discriminator_loss(real_x, judged_x)
         real_scores = torch.cat([real_y.flatten(), real_x.flatten()])
         fake_scores = torch.cat([judged_y.flatten(), judged_x.flatten()])
-        stats = {"d_real": torch.sigmoid(real_scores).mean(), "d_fake": torch.sigmoid(fake_scores).mean(),
-                 "score_real": real_scores.mean(), "score_fake": fake_scores.mean()}  # fmt: skip
-        return loss, stats, (x, y, fake_y, fake_x)
+        return loss, score_statistics(real_scores, fake_scores, self.loss), (x, y, fake_y, fake_x)
 
     def g_loss(self, G: Translators, D: Judges, carry: Any) -> tuple[torch.Tensor, dict]:
         """L_GAN(G) + L_GAN(F) + λ L_cyc + λ_id λ L_id."""

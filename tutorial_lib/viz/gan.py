@@ -10,32 +10,42 @@ import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
+from ..gan.history import INDIFFERENT_SCORE, History
 from .images import show_grid
 
 
-def plot_history(history: object, window: int = 25, title: str | None = None) -> Figure:
-    """Training curves of a GAN :class:`~tutorial_lib.gan.history.History`: losses, and D(x) with D(G(z)).
+def plot_history(history: History, window: int = 25, title: str | None = None) -> Figure:
+    """Training curves of a GAN :class:`~tutorial_lib.gan.history.History`: losses, and what D says.
 
     Faint lines are the raw per-step values, bold lines their moving average over ``window`` steps.
-    The dotted line at 1/2 marks a discriminator that cannot tell real from fake.
+    Right panel, by loss kind (:mod:`tutorial_lib.gan.history`): for ``minimax``/``nonsaturating``
+    D's probabilities D(x) = σ(s(x)) and D(G(z)), with a dotted line at ½; for the other kinds
+    the raw mean scores s(x) and s(G(z)), with a dotted line at the score of a discriminator that
+    cannot tell real from fake (½ for LSGAN, 0 for hinge; none for Wasserstein, whose critic is
+    defined up to a constant: read the gap between the two curves).
     """
     steps = np.asarray(history.step)
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
-    panels = [
-        (axes[0], [("loss_d", "$L_D$"), ("loss_g", "$L_G$")], "loss"),
-        (axes[1], [("d_real", "$D(x)$, real"), ("d_fake", "$D(G(z))$, fake")], "discriminator output"),
-    ]
-    for ax, series, ylabel in panels:
+    if history.scores_are_probabilities:
+        judged = [("d_real", "$D(x)$, real"), ("d_fake", "$D(G(z))$, fake")]
+        ylabel, indifferent = "discriminator output", 0.5
+    else:
+        judged = [("score_real", "$s(x)$, real"), ("score_fake", "$s(G(z))$, fake")]
+        ylabel, indifferent = f"raw score s ({history.loss})", INDIFFERENT_SCORE.get(history.loss or "")
+    if indifferent is not None:
+        axes[1].axhline(indifferent, color="gray", ls=":", lw=1, label=f"cannot tell ({indifferent:g})")
+    panels = [(axes[0], [("loss_d", "$L_D$"), ("loss_g", "$L_G$")], "loss"), (axes[1], judged, ylabel)]
+    for ax, series, label_y in panels:
         for k, (key, label) in enumerate(series):
             color = f"C{k}"
             ax.plot(steps, getattr(history, key), color=color, alpha=0.25, lw=0.8)
             ax.plot(steps, history.smoothed(key, window), color=color, lw=2, label=label)
         ax.set_xlabel("step")
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel(label_y)
         ax.legend(loc="best")
         ax.grid(alpha=0.3)
-    axes[1].axhline(0.5, color="gray", ls=":", lw=1)
-    axes[1].set_ylim(-0.02, 1.02)
+    if history.scores_are_probabilities:
+        axes[1].set_ylim(-0.02, 1.02)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
