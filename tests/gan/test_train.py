@@ -1,3 +1,4 @@
+import math
 import os
 import re
 import signal
@@ -5,15 +6,24 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from tutorial_lib.common.checkpoint import checkpoint_path, load_checkpoint
 from tutorial_lib.gan import regularizers
 from tutorial_lib.gan.callbacks import EMA, SampleSnapshots
 from tutorial_lib.gan.history import HISTORY_KEYS
-from tutorial_lib.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from tutorial_lib.gan.losses import generator_loss
+from tutorial_lib.gan.models import (
+    DCGANDiscriminator,
+    DCGANGenerator,
+    GaussianGenerator,
+    MLPDiscriminator,
+    MLPGenerator,
+)
 from tutorial_lib.gan.train import TrainingDivergedError, linear_decay_factor, pack_samples, train_gan
 from tutorial_lib.translation.cyclegan import CycleGANObjective, build_cyclegan, unpaired_batches
 
@@ -65,12 +75,42 @@ def test_one_dimensional_gan_learns_the_mean():
     assert abs(before - 3.0) > 2.0 and abs(after - 3.0) < 0.5, (before, after)
 
 
-def test_tensor_and_labelled_data():
+class _Recorder(torch.nn.Module):
+    """Wraps a network and keeps the arguments of every call."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net, self.calls = net, []
+        self.latent_dim, self.num_classes = getattr(net, "latent_dim", None), getattr(net, "num_classes", None)
+
+    def forward(self, *args):
+        self.calls.append([a.detach().clone() for a in args])
+        return self.net(*args)
+
+
+def _rows_of(batch, data):
+    """The index in ``data`` of every sample of ``batch`` (-1 where none matches)."""
+    same = (batch.flatten(1)[:, None] == data.flatten(1)[None]).all(-1)
+    return torch.where(same.any(1), same.float().argmax(1), -1)
+
+
+def test_real_batches_come_from_the_data_and_fakes_get_the_real_labels():
     G, D = _toy()
-    train_gan(G, D, torch.randn(100, 1), steps=2, batch_size=8, device="cpu", progress=False)
+    data = torch.randn(100, 1, generator=torch.Generator().manual_seed(0))
+    D = _Recorder(D)
+    train_gan(G, D, data, steps=3, batch_size=8, device="cpu", progress=False)
+    reals = [call[0] for call in D.calls[::3]]  # per step: D(real), D(fake), then D(fake) for L_G
+    assert len(reals) == 3 and all((_rows_of(x, data) >= 0).all() for x in reals)
+
     G, D = _digits_models()
-    h = train_gan(G, D, _digits_data(), steps=2, batch_size=16, device="cpu", progress=False)
-    assert len(h) == 2
+    images, labels = _digits_data()
+    G, D = _Recorder(G), _Recorder(D)
+    train_gan(G, D, (images, labels), steps=3, batch_size=16, device="cpu", progress=False)
+    for t in range(3):
+        (real, y_real), (_, y_fake), (_, y_g) = D.calls[3 * t : 3 * t + 3]
+        rows = _rows_of(real, images)
+        assert (rows >= 0).all() and torch.equal(y_real, labels[rows])  # each image with its own label
+        assert torch.equal(G.calls[t][1], y_real) and torch.equal(y_fake, y_real) and torch.equal(y_g, y_real)
 
 
 def test_argument_errors_are_clear():
@@ -90,9 +130,27 @@ def test_argument_errors_are_clear():
 
 @pytest.mark.parametrize("loss", ["minimax", "nonsaturating", "lsgan", "hinge", "wasserstein"])
 def test_every_loss_kind_trains(loss):
-    G, D = _toy()
-    h = train_gan(G, D, _gauss, loss=loss, steps=3, batch_size=8, device="cpu", progress=False)
-    assert len(h) == 3
+    """μ of a Gaussian generator N(μ, σ²), started at 0, ends within 1 of the data's mean 3 (after 200 steps)."""
+    torch.manual_seed(0)
+    G, D = GaussianGenerator(1), MLPDiscriminator(1, hidden=16, depth=2)
+    penalty = regularizers.wgan_gp(1.0) if loss == "wasserstein" else None
+    h = train_gan(G, D, _gauss, loss=loss, penalty=penalty, steps=200, batch_size=64, lr=2e-2, device="cpu",
+                  progress=False)  # fmt: skip
+    assert abs(G.mean.item() - 3.0) < 1.0, G.mean.item()
+    assert len(h) == 200 and all(math.isfinite(v) for v in h.score_real + h.score_fake)
+    # d_real is D's probability only for the cross-entropy kinds
+    assert all(math.isfinite(v) == (loss in ("minimax", "nonsaturating")) for v in h.d_real + h.d_fake)
+
+
+def test_an_unconstrained_wasserstein_critic_warns():
+    with pytest.warns(UserWarning, match=r"unconstrained critic.*wgan_gp\(10.0\).*spectral_norm=True"):
+        train_gan(*_toy(), _gauss, loss="wasserstein", steps=1, batch_size=8, device="cpu", progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a penalty or spectral norm is a constraint: no warning
+        train_gan(*_toy(), _gauss, loss="wasserstein", penalty=regularizers.wgan_gp(), steps=1, batch_size=8,
+                  device="cpu", progress=False)  # fmt: skip
+        train_gan(*_toy(spectral_norm=True), _gauss, loss="wasserstein", steps=1, batch_size=8, device="cpu",
+                  progress=False)  # fmt: skip
 
 
 def test_penalties_pack_unroll_and_d_steps_are_options_of_the_same_loop():
@@ -107,10 +165,20 @@ def test_penalties_pack_unroll_and_d_steps_are_options_of_the_same_loop():
 
 
 def test_lazy_penalty_applies_every_kth_step_scaled_by_k():
+    k, raw, weights = 3, [], []
+
+    def r1_spy(critic, real, fake, generator):
+        value = regularizers.r1(1.0)(critic, real, fake, generator)
+        raw.append(value.detach())
+        value.register_hook(lambda grad: weights.append(grad.item()))  # ∂L_D/∂penalty: its weight in L_D
+        return value
+
     G, D = _toy()
-    h = train_gan(G, D, _gauss, penalty=regularizers.r1(1.0), penalty_every=2, steps=4, batch_size=8, device="cpu",
+    h = train_gan(G, D, _gauss, penalty=r1_spy, penalty_every=k, steps=7, batch_size=8, device="cpu",
                   progress=False)  # fmt: skip
-    assert h.penalty[0] == 0 and h.penalty[2] == 0 and h.penalty[1] > 0 and h.penalty[3] > 0
+    assert len(raw) == 2 and weights == [k, k]  # evaluated on steps 3 and 6 only, added to L_D times k
+    assert [h.penalty[2], h.penalty[5]] == [(k * v).item() for v in raw] and all(v > 0 for v in raw)
+    assert [p for i, p in enumerate(h.penalty) if i not in (2, 5)] == [0.0] * 5
 
 
 def test_unrolling_leaves_the_discriminator_as_it_was():
@@ -122,6 +190,53 @@ def test_unrolling_leaves_the_discriminator_as_it_was():
     train_gan(ref_G, ref_D, _gauss, steps=1, batch_size=8, device="cpu", progress=False, lr=(0.0, 1e-2))
     assert any(not torch.equal(before[k], v) for k, v in D.state_dict().items())
     assert _same_state(D, ref_D)  # the three unrolled updates were undone
+
+
+def test_unrolling_changes_the_generator_update_to_the_one_against_d_k_steps_ahead():
+    k, lr, batch, seed = 3, 1e-2, 8, 2
+    common = dict(steps=1, batch_size=batch, device="cpu", progress=False, seed=seed)
+    G0, D0 = _toy()
+    train_gan(G0, D0, _gauss, lr=lr, **common)
+    Gk, Dk = _toy()
+    train_gan(Gk, Dk, _gauss, lr=lr, unroll_steps=k, **common)
+    assert not _same_state(G0, Gk) and _same_state(D0, Dk)  # G's update changed; D's look-ahead was undone
+
+    # Independently: D after its update and k more on the next batches (the same draws as d_steps = 1 + k,
+    # with lr_G = 0 so that only D moves), then one Adam step of G on L_G against that D.
+    _, D_ahead = _toy()
+    train_gan(_toy()[0], D_ahead, _gauss, lr=(0.0, lr), d_steps=1 + k, **common)
+    gen = torch.Generator().manual_seed(seed)
+    for _ in range(1 + k):
+        _gauss(batch, gen), torch.randn(batch, 1, generator=gen)  # real batch and z of each D update
+    G_ref, _ = _toy()
+    opt = torch.optim.Adam(G_ref.parameters(), lr=lr, betas=(0.5, 0.999))
+    D_ahead.requires_grad_(False)
+    generator_loss(D_ahead(G_ref(torch.randn(batch, 1, generator=gen))), "nonsaturating").backward()
+    opt.step()
+    assert _same_state(G_ref, Gk)
+
+
+def test_a_step_without_options_is_the_textbook_alternating_update():
+    """train_gan, bit for bit, equals the plain loop written out: the same draws, losses and Adam steps."""
+    G, D = _toy()
+    train_gan(G, D, _gauss, steps=5, d_steps=2, batch_size=8, lr=1e-2, seed=4, device="cpu", progress=False)
+    G_ref, D_ref = _toy()
+    opt_g = torch.optim.Adam(G_ref.parameters(), lr=1e-2, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D_ref.parameters(), lr=1e-2, betas=(0.5, 0.999))
+    gen = torch.Generator().manual_seed(4)
+    for _ in range(5):
+        for _ in range(2):
+            real = _gauss(8, gen)
+            fake = G_ref(torch.randn(8, 1, generator=gen))
+            loss_d = F.softplus(-D_ref(real)).mean() + F.softplus(D_ref(fake.detach())).mean()
+            opt_d.zero_grad()
+            loss_d.backward()
+            opt_d.step()
+        loss_g = F.softplus(-D_ref(fake)).mean()
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+    assert _same_state(G, G_ref) and _same_state(D, D_ref)
 
 
 def test_linear_decay_factor_closed_form():
