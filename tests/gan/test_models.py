@@ -11,13 +11,21 @@ def _seed():
 
 
 @pytest.mark.parametrize("size", [28, 8])
-def test_dcgan_shapes_and_range(size):
+def test_dcgan_shapes_and_sigmoid_output(size):
+    """G's image is exactly σ(a) of the last layer's pre-activation a, and every parameter of G and D gets a
+    gradient (a saturated or detached output would give zeros)."""
     G = DCGANGenerator(latent_dim=16, image_size=size, width=8)
     D = DCGANDiscriminator(image_size=size, width=8)
+    seen = {}
+    G.up2.register_forward_hook(lambda module, inputs, out: seen.update(a=out))
     x = G(torch.randn(5, 16))
-    assert x.shape == (5, 1, size, size) and x.min() >= 0 and x.max() <= 1
-    assert D(x).shape == (5,)
-    assert D(x[:1]).shape == (1,)
+    assert x.shape == (5, 1, size, size) and seen["a"].shape == x.shape
+    torch.testing.assert_close(x, 1 / (1 + torch.exp(-seen["a"])))
+    scores = D(x)
+    assert scores.shape == (5,) and D(x[:1]).shape == (1,)
+    scores.sum().backward()
+    for name, p in [*G.named_parameters(), *D.named_parameters()]:
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
 
 
 @pytest.mark.parametrize("conditioning", ["projection", "concat"])
@@ -74,6 +82,19 @@ def test_spectral_norm_makes_layers_one_lipschitz():
     dcd = DCGANDiscriminator(width=8, spectral_norm=True, num_classes=3)
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in dcd.modules())
     assert dcd(torch.rand(2, 1, 28, 28), torch.tensor([0, 2])).shape == (2,)
+
+
+@pytest.mark.parametrize("spectral_norm", [False, True])
+def test_projection_embedding_is_initialised_at_std_002(spectral_norm):
+    """The stored embedding parameter (``original`` under spectral norm, which recomputes ``weight`` from it)
+    starts ~ N(0, 0.02²), not at nn.Embedding's N(0, 1)."""
+    D = DCGANDiscriminator(width=8, num_classes=10, spectral_norm=spectral_norm)
+    stored = D.embed.parametrizations.weight.original if spectral_norm else D.embed.weight
+    assert stored.numel() == 10 * 2 * 8 * 7 * 7
+    assert stored.std().item() == pytest.approx(0.02, rel=0.05) and abs(stored.mean().item()) < 0.002
+    if spectral_norm:  # the weight the forward pass uses is original / σ(original): spectral norm ≈ 1
+        D(torch.rand(4, 1, 28, 28), torch.arange(4))  # training mode: one power-iteration step
+        assert torch.linalg.matrix_norm(D.embed.weight.detach(), ord=2).item() == pytest.approx(1.0, rel=0.1)
 
 
 def test_minibatch_std_feature():

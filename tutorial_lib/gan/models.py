@@ -243,7 +243,12 @@ class DCGANDiscriminator(nn.Module):
             self.embed = maybe_spectral_norm(nn.Embedding(num_classes, features), sn)
         self.apply(dcgan_init)
         if self.embed is not None:
-            nn.init.normal_(self.embed.weight, 0.0, 0.02)
+            # Under spectral norm ``embed.weight`` is recomputed from ``original`` at every access, so
+            # writing to it would change nothing; initialise the stored parameter (as dcgan_init does).
+            # W_SN = W / σ(W) has σ = 1 whatever the scale, so with spectral norm the 0.02 sets the scale of
+            # the parameter Adam moves, not the size of the projection term at the start.
+            parametrized = getattr(self.embed, "parametrizations", None)
+            nn.init.normal_(parametrized.weight.original if parametrized is not None else self.embed.weight, 0.0, 0.02)
 
     def forward(
         self, x: torch.Tensor, y: torch.Tensor | None = None, return_class_logits: bool = False
