@@ -2,7 +2,7 @@
 
 Tiers, from the bottom: ``config``; ``data``; ``common`` (what several parts share); the parts that
 stand alone, ``gan`` (01–03) and ``style`` (04–05); the parts built on them, ``applications`` (06),
-``video`` (07) and ``translation`` (08); and on top what serves the notebooks: ``viz``, ``exercises``,
+``video`` (07), ``translation`` (08) and ``privacy`` (09); and on top what serves the notebooks: ``viz``, ``exercises``,
 ``cli`` and ``student``. A module may import its own room and rooms of lower tiers only.
 """
 
@@ -25,6 +25,7 @@ TIERS = {
     "applications": 4,
     "video": 4,
     "translation": 4,
+    "privacy": 4,
     "viz": 5,
     "exercises": 5,
     "cli": 6,

@@ -14,7 +14,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "applications", "cli", "common", "config", "data", "exercises", "gan", "style", "translation", "video", "viz"
+    "applications", "cli", "common", "config", "data", "exercises", "gan", "privacy", "style", "translation", "video",
+    "viz",
 }  # fmt: skip
 
 

@@ -52,11 +52,13 @@ def train_classifier(
     batch_size: int = 128,
     lr: float = 1e-3,
     seed: int = 0,
+    max_shift: int = 2,
     device: str | torch.device | None = None,
     progress: bool = True,
 ) -> SmallClassifier:
     """Train a :class:`SmallClassifier` with Adam and cross-entropy on ``images: (N, C, S, S)`` in
-    [0, 1] and ``labels: (N,)``. Returns it in eval mode. Shifts of up to 2 pixels augment the data.
+    [0, 1] and ``labels: (N,)``. Returns it in eval mode. Random shifts of up to ``max_shift`` pixels
+    (the same for a whole minibatch) augment the data; 2 suits 28x28 images, 1 the 8x8 digits.
     """
     if images.ndim != 4 or images.shape[2] != images.shape[3]:
         raise ValueError(f"images must have shape (N, C, S, S); got {tuple(images.shape)}")
@@ -77,7 +79,7 @@ def train_classifier(
         order = torch.randperm(n, generator=gen)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            loss = nn.functional.cross_entropy(model(_random_shift(images[idx], gen)), labels[idx])
+            loss = nn.functional.cross_entropy(model(_random_shift(images[idx], gen, max_shift)), labels[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

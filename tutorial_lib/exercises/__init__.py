@@ -10,8 +10,8 @@ implementation is never printed.
 One module per notebook topic, every check re-exported here: :mod:`~tutorial_lib.exercises.warmup` (00),
 :mod:`~tutorial_lib.exercises.gan` (01), :mod:`~tutorial_lib.exercises.training` (01–02),
 :mod:`~tutorial_lib.exercises.mode_collapse` (03), :mod:`~tutorial_lib.exercises.style` (04–05),
-:mod:`~tutorial_lib.exercises.inpaint` (06), :mod:`~tutorial_lib.exercises.feedforward` (07) and
-:mod:`~tutorial_lib.exercises.cyclegan` (08).
+:mod:`~tutorial_lib.exercises.inpaint` (06), :mod:`~tutorial_lib.exercises.feedforward` (07),
+:mod:`~tutorial_lib.exercises.cyclegan` (08) and :mod:`~tutorial_lib.exercises.privacy` (09).
 """
 
 from ._core import ExerciseError
@@ -20,11 +20,13 @@ from .feedforward import check_adain
 from .gan import check_discriminator_loss, check_nonsaturating_generator_loss
 from .inpaint import check_inpainting_loss
 from .mode_collapse import check_mode_coverage
+from .privacy import check_clip_per_sample
 from .style import check_gram_matrix, check_style_loss, check_total_variation
 from .training import check_optimal_discriminator, check_training_step
 from .warmup import check_luminance
 
 __all__ = [
+    "check_clip_per_sample",
     "ExerciseError",
     "check_adain",
     "check_cycle_consistency_loss",
