@@ -62,7 +62,7 @@ site-test: book-ci chromium
 	$(OFFLINE) env SITE_DIR=book/_build/ci/_build/html $(BIN)/python -m pytest -m site tests/site
 
 test: setup lint
-	$(OFFLINE) env OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TUTORIAL_PROFILE=ci $(BIN)/python -m pytest \
+	$(OFFLINE) env OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TUTORIAL_THREADS=1 TUTORIAL_PROFILE=ci $(BIN)/python -m pytest \
 		-n $(JOBS) --dist loadfile tests notebooks --nbval-lax --nbval-current-env
 	$(MAKE) --no-print-directory site-test
 

@@ -23,7 +23,7 @@ from tutorial_lib.applications.inpaint import blur_fill, inpaint, make_mask, mas
 from tutorial_lib.applications.memorization import classifier_features, memorization_check
 from tutorial_lib.applications.pretrained import trained_conditional_dcgan
 from tutorial_lib.common.classifier import train_classifier
-from tutorial_lib.config import get_device, get_profile
+from tutorial_lib.config import get_device, get_profile, set_threads
 from tutorial_lib.data import load_animals
 from tutorial_lib.gan.evaluation import conditional_samples
 
@@ -39,10 +39,15 @@ def main() -> None:
     parser.add_argument("--real", type=int, default=20, help="real images per class in the few-shot sets")
     parser.add_argument("--fake", type=int, nargs="+", default=[50, 200], help="GAN samples per class to add")
     parser.add_argument("--classifier-steps", type=int, default=profile.augment_steps)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: $TUTORIAL_THREADS, else config.set_threads's rule)",
+    )
     parser.add_argument("--skip", nargs="*", default=[], choices=["inpaint", "augment", "memorization"])
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     device = get_device()
     t0 = time.perf_counter()
     G, history = trained_conditional_dcgan(args.gan_steps, device=device, progress=False)

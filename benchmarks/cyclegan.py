@@ -1,6 +1,6 @@
 """Quality and speed of the course's CycleGAN, horses ↔ zebras on animal-mnist (notebook 08).
 
-    python benchmarks/cyclegan.py                    # QUALITY_STEPS steps, 2 torch threads
+    python benchmarks/cyclegan.py                    # QUALITY_STEPS steps, threads from set_threads
     python benchmarks/cyclegan.py --threads 1 --seed 1 --out runs/cyclegan
 
 Prints the 10-class judge's test accuracy, then for the recipe (λ = 5) and its ablation (λ = 0):
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from tutorial_lib.config import get_device
+from tutorial_lib.config import get_device, set_threads
 from tutorial_lib.translation.horse_zebra import QUALITY_STEPS, cyclegan_quality, load_horses_zebras
 
 
@@ -26,12 +26,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=QUALITY_STEPS)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (the target machine has 2 cores)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: $TUTORIAL_THREADS, else config.set_threads's rule)",
+    )
     parser.add_argument("--device", default=None, help="cpu, cuda ... (default: CUDA when present)")
     parser.add_argument("--no-ablation", action="store_true", help="skip the λ = 0 run")
     parser.add_argument("--out", default=None, help="folder for a translation grid and report.json")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     device = get_device(args.device)
     t0, c0 = time.perf_counter(), time.process_time()
     report, G = cyclegan_quality(args.steps, seed=args.seed, ablation=not args.no_ablation, device=device)

@@ -1,6 +1,6 @@
 """Quality and speed of the course's class-conditional DCGAN on animal-mnist.
 
-    python benchmarks/gan_animals.py                 # QUALITY_STEPS steps, 2 torch threads
+    python benchmarks/gan_animals.py                 # QUALITY_STEPS steps, threads from set_threads
     python benchmarks/gan_animals.py --steps 2000 --threads 1 --out runs/bench
 
 Prints the judge classifier's test accuracy, the training time and speed, the class
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from tutorial_lib.config import get_device
+from tutorial_lib.config import get_device, set_threads
 from tutorial_lib.data import ANIMAL_CLASSES, load_animals
 from tutorial_lib.gan.quality import conditional_gan_quality
 from tutorial_lib.gan.recipes import QUALITY_STEPS, conditional_dcgan
@@ -38,12 +38,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=QUALITY_STEPS)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (the target machine has 2 cores)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: $TUTORIAL_THREADS, else config.set_threads's rule)",
+    )
     parser.add_argument("--device", default=None, help="cpu, cuda ... (default: CUDA when present)")
     parser.add_argument("--out", default=None, help="folder for a sample grid and report.json")
     parser.add_argument("--no-speed", action="store_true", help="skip the per-batch-size speed table")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     device = get_device(args.device)
     t0 = time.perf_counter()
     report, ema = conditional_gan_quality(args.steps, seed=args.seed, device=device)

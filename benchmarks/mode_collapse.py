@@ -20,9 +20,7 @@ import json
 import time
 from pathlib import Path
 
-import torch
-
-from tutorial_lib.config import get_profile
+from tutorial_lib.config import get_profile, set_threads
 from tutorial_lib.gan.comparison import MethodResult, coverage_table, format_table
 from tutorial_lib.gan.remedies import BEST_METHOD, METHODS, MIXTURES, profile_steps
 
@@ -65,7 +63,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", default=None, help="write the per-run numbers to this JSON file")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     steps = args.steps or {mix: profile_steps(mix, profile) for mix in args.mixtures}
     print(f"steps per run: {steps}, seeds {args.seeds}, {args.threads} thread(s), device {args.device}")
     t0 = time.perf_counter()

@@ -25,6 +25,7 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from tutorial_lib.config import set_threads
 from tutorial_lib.data import bundled_image
 from tutorial_lib.style.features import load_extractor
 from tutorial_lib.style.gram import gram_matrix
@@ -103,11 +104,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short-side", type=int, default=256, help="content height (chelsea: 256 gives 256x385)")
     parser.add_argument("--ref-steps", type=int, default=300, help="function evaluations of the reference")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: $TUTORIAL_THREADS, else config.set_threads's rule)",
+    )
     parser.add_argument("--textbook", action="store_true", help="also run the clamp-in-closure tutorial recipe")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     torch.manual_seed(0)
     ext = load_extractor("vgg16-hed", device="cpu")
     raw = bundled_image("chelsea")

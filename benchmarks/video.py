@@ -27,7 +27,7 @@ import time
 
 import torch
 
-from tutorial_lib.config import get_profile
+from tutorial_lib.config import get_profile, set_threads
 from tutorial_lib.style.features import load_extractor
 from tutorial_lib.style.images import resolve_image
 from tutorial_lib.style.optimize import stylize
@@ -102,12 +102,16 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=profile.video_steps, help="evaluations per independent frame")
     parser.add_argument("--warm-steps", type=int, default=profile.video_warm_steps)
     parser.add_argument("--ff-steps", type=int, default=profile.feedforward_steps)
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: $TUTORIAL_THREADS, else config.set_threads's rule)",
+    )
     parser.add_argument("--skip-video", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     print(f"profile {profile.name}, torch threads {torch.get_num_threads()}")
     ext = load_extractor("vgg16-hed", device="cpu")
     if not args.skip_video:

@@ -1,17 +1,30 @@
-"""Shared test setup: one torch thread per xdist worker, gpu skipping, isolated caches."""
+"""Shared test setup: torch threads through tutorial_lib.config.set_threads, gpu skipping, isolated caches."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 import torch
 
+from tutorial_lib.config import set_threads
+
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Two workers on two cores: more threads per worker only fight each other.
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        torch.set_num_threads(1)
+    # Two workers on two cores: more threads per worker only fight each other, so each xdist worker
+    # gets one; a plain run follows $TUTORIAL_THREADS or the course's rule (one thread on 2 cores).
+    set_threads(1 if os.environ.get("PYTEST_XDIST_WORKER") else None)
+
+
+@pytest.fixture
+def one_thread() -> Iterator[int]:
+    """Run a test on one torch thread (as its measured numbers were) and restore the count after."""
+    before = torch.get_num_threads()
+    try:
+        yield set_threads(1)
+    finally:
+        torch.set_num_threads(before)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

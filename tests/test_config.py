@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_lib.config import PROFILES, get_device, get_profile, seed_everything
+from tutorial_lib.config import PROFILES, choose_threads, get_device, get_profile, seed_everything, set_threads
 
 
 def test_default_profile_when_env_unset():
@@ -69,3 +69,50 @@ def test_seed_everything_reproduces_all_generators():
 def test_seed_rejects_negative():
     with pytest.raises(ValueError):
         seed_everything(-1)
+
+
+@pytest.fixture
+def restore_threads(monkeypatch):
+    monkeypatch.delenv("TUTORIAL_THREADS", raising=False)
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+def test_set_threads_sets_and_returns_the_count(restore_threads):
+    assert set_threads(2) == 2 and torch.get_num_threads() == 2
+    assert set_threads(1) == 1 and torch.get_num_threads() == 1
+
+
+def test_set_threads_reads_the_env_override_and_the_argument_wins(restore_threads, monkeypatch):
+    monkeypatch.setenv("TUTORIAL_THREADS", " 2 ")
+    assert set_threads() == 2 and torch.get_num_threads() == 2
+    assert set_threads(1) == 1 and torch.get_num_threads() == 1
+
+
+def test_set_threads_without_override_follows_the_rule(restore_threads):
+    assert set_threads() == choose_threads() == torch.get_num_threads()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5"])
+def test_bad_env_value_names_the_variable_and_the_fix(restore_threads, monkeypatch, value):
+    monkeypatch.setenv("TUTORIAL_THREADS", value)
+    before = torch.get_num_threads()
+    with pytest.raises(ValueError, match=r"TUTORIAL_THREADS.*positive integer.*Fix"):
+        set_threads()
+    assert torch.get_num_threads() == before  # nothing changed
+
+
+@pytest.mark.parametrize("value", [0, -2, 1.5, True, "2"])
+def test_bad_argument_is_a_value_error(restore_threads, value):
+    with pytest.raises(ValueError, match="positive integer"):
+        set_threads(value)
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "expected"),
+    [(1, 0.0, 1), (2, 0.0, 1), (2, 5.0, 1), (8, 0.0, 8), (8, 2.5, 5), (8, 20.0, 1), (4, 0.4, 3)],
+)
+def test_thread_rule(cores, load, expected):
+    """One thread on two cores whatever the load; otherwise the cores the load leaves free."""
+    assert choose_threads(cores, load) == expected

@@ -5,7 +5,6 @@ CPU thread), whatever the active profile, so the claim is checked as the learner
 """
 
 import pytest
-import torch
 
 from tutorial_lib.config import get_profile
 from tutorial_lib.gan.comparison import run_method
@@ -13,8 +12,7 @@ from tutorial_lib.gan.remedies import BEST_METHOD
 
 
 @pytest.mark.slow
-def test_best_remedy_meets_the_ring_target_and_vanilla_is_worse():
-    torch.set_num_threads(1)
+def test_best_remedy_meets_the_ring_target_and_vanilla_is_worse(one_thread):
     steps = get_profile("default").mode_collapse_steps
     best = run_method(BEST_METHOD, "ring", steps=steps, seed=0, device="cpu")
     assert best.modes_well_covered == 8, best.counts

@@ -9,6 +9,9 @@ Commands:
 
 ``info`` and ``student`` live here; each other command has its own module, which registers it:
 :mod:`~tutorial_lib.cli.gan`, :mod:`~tutorial_lib.cli.stylize` and :mod:`~tutorial_lib.cli.video`.
+
+Every command takes ``--threads N`` (torch CPU threads); without it
+:func:`tutorial_lib.config.set_threads` reads ``$TUTORIAL_THREADS`` or picks the count itself.
 """
 
 from __future__ import annotations
@@ -77,16 +80,34 @@ def _register_video(sub: argparse._SubParsersAction) -> None:
 REGISTRARS = [_register_info, _register_student, _register_gan, _register_style, _register_video]
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tutorial_lib", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for register in REGISTRARS:
         register(sub)
+    for command in sub.choices.values():
+        command.add_argument(
+            "--threads", type=_positive_int, default=None,
+            help="torch CPU threads (default: $TUTORIAL_THREADS, else 1 on a 2-core machine)",
+        )  # fmt: skip
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ..config import set_threads
+
     args = build_parser().parse_args(argv)
+    set_threads(args.threads)
     return args.func(args)
 
 
