@@ -3,12 +3,14 @@
 Modules, in the order the notebooks meet them:
 
 * :mod:`~tutorial_lib.style.vgg`, :mod:`~tutorial_lib.style.features`: VGG trunks and weights, by name.
-* :mod:`~tutorial_lib.style.gram`: Gram matrices, their normalisations, and the MMD view.
+* :mod:`~tutorial_lib.style.gram`: Gram matrices, their normalisations, and the MMD view;
+  :mod:`~tutorial_lib.style.tiles`: shuffling tiles, which Gram matrices barely notice.
 * :mod:`~tutorial_lib.style.losses`: content, style and total-variation losses; the canonical objective.
 * :mod:`~tutorial_lib.style.minimize`, :mod:`~tutorial_lib.style.multiscale`: the pixel optimisation loop,
   and coarse-to-fine.
 * :mod:`~tutorial_lib.style.optimize`: :func:`stylize`; :mod:`~tutorial_lib.style.texture`:
-  :func:`synthesize_texture`; :mod:`~tutorial_lib.style.color`: colour preservation.
+  :func:`synthesize_texture`; :mod:`~tutorial_lib.style.texture_distance`: the balanced Gram distance
+  that scores a texture; :mod:`~tutorial_lib.style.color`: colour preservation.
 * :mod:`~tutorial_lib.style.images`: content and style images by name, path or tensor, at a chosen size.
 
 Notebooks 06 and 07 build on this room: :mod:`tutorial_lib.applications` and :mod:`tutorial_lib.video`.
@@ -27,6 +29,8 @@ _EXPORTS = {
     "load_extractor": "features",
     "gram_matrix": "gram",
     "mmd2": "gram",
+    "shuffle_tiles": "tiles",
+    "gram_distance": "texture_distance",
     "content_loss": "losses",
     "style_loss": "losses",
     "total_variation": "losses",
