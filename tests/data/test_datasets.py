@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from tutorial_lib.data import ANIMAL_CLASSES, _assets, datasets, load_animals, load_digits_tensor, load_faces
+from tutorial_lib.data import ANIMAL_CLASSES, _assets, datasets, load_animals, load_digits_tensor
 from tutorial_lib.data._assets import Asset, AssetHashError, AssetNotFoundError, sha256_of, verify_sha256
 from tutorial_lib.data.datasets import load_numpy_pickle
 
@@ -51,11 +51,6 @@ def test_animal_class_subset_reindexes():
         load_animals(classes=("unicorn",))
     with pytest.raises(ValueError, match="split"):
         load_animals("validation")
-
-
-def test_faces():
-    faces = load_faces()
-    assert faces.shape == (100, 1, 25, 25) and faces.min() >= 0 and faces.max() <= 1
 
 
 def test_numpy_only_unpickler_roundtrip_and_refusal():

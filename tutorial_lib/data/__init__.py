@@ -6,12 +6,12 @@ nothing is downloaded. Every notebook uses this room.
 * :mod:`~tutorial_lib.data.images`: one door for anything image-like (paths, arrays, PIL images), with clear errors.
 * :mod:`~tutorial_lib.data.bundled`: the sample photos and paintings that installed packages ship.
 * :mod:`~tutorial_lib.data.procedural`: styles generated from a seed.
-* :mod:`~tutorial_lib.data.datasets`: animal-mnist, the sklearn digits and the LFW faces, as tensors.
+* :mod:`~tutorial_lib.data.datasets`: animal-mnist and the sklearn digits, as tensors.
 * :mod:`~tutorial_lib.data.mixtures`: the 2-D Gaussian mixtures of notebooks 01 and 03.
 """
 
 from .bundled import BUNDLED, attributions, bundled_image, bundled_info, list_bundled_images
-from .datasets import ANIMAL_CLASSES, LabeledImages, load_animals, load_digits_tensor, load_faces
+from .datasets import ANIMAL_CLASSES, LabeledImages, load_animals, load_digits_tensor
 from .images import (
     ImageResizeWarning,
     ImageTransparencyWarning,
@@ -37,7 +37,6 @@ __all__ = [
     "list_bundled_images",
     "load_animals",
     "load_digits_tensor",
-    "load_faces",
     "load_image",
     "mixture_centers",
     "procedural_style",

@@ -4,7 +4,6 @@
 * :func:`load_animals`: animal-mnist 0.4 (MIT), 10,000 silhouettes, 28x28,
   10 classes of 1,000 (Bear, Bird, Cat, Cow, Dog, Elephant, Giraffe, Horse,
   Sheep, Zebra).
-* :func:`load_faces`: the 100 faces of scikit-image's LFW subset, 25x25.
 
 Images come back as float tensors ``(N, 1, H, W)`` in [0, 1] (or uint8 with
 ``as_float=False``), labels as ``int64`` tensors ``(N,)``.
@@ -148,12 +147,3 @@ def load_animals(
     if as_float:
         tensor = tensor.float() / 255.0
     return LabeledImages(tensor, torch.from_numpy(labels), names)
-
-
-def load_faces(as_float: bool = True) -> torch.Tensor:
-    """The 100 face images of scikit-image's LFW subset, ``(100, 1, 25, 25)`` in [0, 1]."""
-    import skimage.data
-
-    faces = skimage.data.lfw_subset()[:100].astype(np.float32)
-    tensor = torch.from_numpy(faces).unsqueeze(1)
-    return tensor if as_float else (tensor * 255).round().to(torch.uint8)
