@@ -1,5 +1,7 @@
 """CycleGAN pieces (tutorial_lib/translation/cyclegan.py) and the measured horse ↔ zebra check (horse_zebra.py)."""
 
+import math
+
 import pytest
 import torch
 from torch import nn
@@ -96,7 +98,9 @@ def test_objective_adds_the_terms_with_their_weights():
     obj = CycleGANObjective(cycle_weight=10.0, identity_weight=0.5)
     loss_d, stats, carry = obj.d_loss(G, D, torch.stack([x, y], 1))
     assert loss_d.item() == pytest.approx(2 * (0.5 * 0.75**2 + 0.5 * 0.25**2))
-    assert stats["score_real"].item() == pytest.approx(0.25)
+    assert stats["score_real"].item() == pytest.approx(0.25) and stats["score_fake"].item() == pytest.approx(0.25)
+    assert math.isnan(stats["d_real"]) and math.isnan(stats["d_fake"])  # σ of an LSGAN score is no probability
+    assert obj.loss == "lsgan"
     total, stats = obj.g_loss(G, D, carry)
     adversarial = 2 * 0.75**2
     cycle = abs(0.8 - 0.2) + abs(0.1 - 0.9)  # F(G(x)) = 1 - x, G(F(y)) = 1 - y
