@@ -51,6 +51,20 @@ def test_reported_loss_is_the_canonical_objective_of_the_returned_image(hed, ima
     assert r.loss < start / 3, (start, r.loss)
 
 
+def test_an_early_stop_at_a_coarse_scale_reports_the_full_size_loss(hed, images):
+    """The callback stops the run during the coarse scale: the image comes back at full size, and the loss
+    reported is that image's full-size objective, not the last coarse-scale loss."""
+    content, style = images
+    r = stylize(
+        content, style, extractor=hed, style_weight=10.0, tv_weight=0.5, scales=(0.5, 1.0), steps=(6, 3),
+        callback=lambda row, img: row["step"] == 3, progress=False,
+    )  # fmt: skip
+    assert r.history["scale"] == [0.5, 0.5, 0.5] and r.image.shape == (1, 3, *SMALL)
+    full = canonical(hed, r.image, content, style, 10.0, 0.5)
+    assert r.loss == pytest.approx(full, rel=1e-4)
+    assert abs(min(r.history["total"]) - full) > 1e-3 * full  # the coarse loss differs: the test can tell
+
+
 def test_history_columns_and_settings(hed, images):
     content, style = images
     r = stylize(content, style, extractor=hed, scales=(0.5, 1.0), steps=(4, 3), progress=False)

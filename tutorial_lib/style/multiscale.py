@@ -61,7 +61,10 @@ def coarse_to_fine(
 
     start: (1, C, H, W) in [0, 1] at full size; C = 3, or 1 for a grey image (fed to the network as RGB).
     targets_at: scale -> (content targets, style Gram targets) for images resized by that scale.
-    weights: (w_c, w_s, w_tv). Returns (image at full size, its loss, history).
+    weights: (w_c, w_s, w_tv). Returns (image at full size, its loss, history). The loss is always the
+        full-size objective of the image returned: when ``callback`` stops the run at a coarser scale, the
+        image is upsampled as the next scale would start it and its loss is recomputed at full size (one
+        forward pass, not recorded in the history).
     extra_loss: optional image (1, 3, h, w) at the current scale -> scalar, added to the total as it is
         (weight included) and recorded as the ``extra`` column; e.g. the temporal loss of
         :mod:`tutorial_lib.video.temporal`.
@@ -72,6 +75,21 @@ def coarse_to_fine(
     history = History()
     bar = tqdm(total=sum(steps), desc=desc, disable=not progress, leave=False)
     w_c, w_s, w_tv = weights
+
+    def objective_at(scale: float) -> Callable[[torch.Tensor], dict[str, torch.Tensor]]:
+        ct, st = targets_at(scale)
+        layers = list(dict.fromkeys([*st, *ct]))
+
+        def loss_fn(img: torch.Tensor) -> dict[str, torch.Tensor]:
+            rgb = img.expand(-1, 3, -1, -1)
+            parts = style_transfer_loss(extractor(rgb, layers), ct, st, rgb, w_c, w_s, w_tv, layer_weights)
+            if extra_loss is not None:
+                parts["extra"] = extra_loss(rgb)
+                parts["total"] = parts["total"] + parts["extra"]
+            return parts
+
+        return loss_fn
+
     x: torch.Tensor | None = None
     prev_start: torch.Tensor | None = None
     loss = float("nan")
@@ -84,16 +102,7 @@ def coarse_to_fine(
                 x0_k = (x0 + edit).clamp(0.0, 1.0)
             else:
                 x0_k = x0
-            content_targets, style_targets = targets_at(scale)
-            layers = list(dict.fromkeys([*style_targets, *content_targets]))
-
-            def loss_fn(img: torch.Tensor, ct=content_targets, st=style_targets, layers=layers) -> dict:
-                rgb = img.expand(-1, 3, -1, -1)
-                parts = style_transfer_loss(extractor(rgb, layers), ct, st, rgb, w_c, w_s, w_tv, layer_weights)
-                if extra_loss is not None:
-                    parts["extra"] = extra_loss(rgb)
-                    parts["total"] = parts["total"] + parts["extra"]
-                return parts
+            loss_fn = objective_at(scale)
 
             def on_step(parts: dict[str, float], img: torch.Tensor, scale: float = scale) -> bool | None:
                 row = history.record(parts, scale=scale)
@@ -108,6 +117,8 @@ def coarse_to_fine(
     finally:
         bar.close()
     assert x is not None
-    if tuple(x.shape[-2:]) != hw:  # stopped early at a coarse scale
+    if tuple(x.shape[-2:]) != hw:  # stopped early at a coarse scale: the full-size image, and *its* loss
         x = (start + F.interpolate(x - prev_start, size=hw, mode="bilinear", align_corners=False)).clamp(0, 1)
+        with torch.no_grad():
+            loss = float(objective_at(1.0)(x)["total"])
     return x, loss, history
