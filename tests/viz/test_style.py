@@ -51,3 +51,16 @@ def test_widget_runs_only_when_clicked():
     # the sliders start at the library's defaults, rounded to a quarter decade: 30 -> 10**1.5, 10 -> 10**1
     assert DEFAULT_STYLE_WEIGHT == 30 and DEFAULT_TV_WEIGHT == 10
     assert calls[0]["style_weight"] == pytest.approx(10**1.5) and calls[0]["tv_weight"] == pytest.approx(10.0)
+
+
+def test_style_tradeoff_plots_the_points_in_order_of_the_weight():
+    from tutorial_lib.viz import plot_style_tradeoff
+
+    points = {30.0: (2.0, 0.5), 0.3: (0.1, 9.0), 3.0: (0.8, 2.0)}  # given out of order
+    fig = plot_style_tradeoff(points)
+    (line,) = fig.axes[0].get_lines()
+    assert list(line.get_xdata()) == [0.1, 0.8, 2.0] and list(line.get_ydata()) == [9.0, 2.0, 0.5]
+    assert [t.get_text() for t in fig.axes[0].texts] == ["w_s = 0.3", "w_s = 3", "w_s = 30"]
+    assert fig.axes[0].get_xscale() == "log" and fig.axes[0].get_yscale() == "log"
+    with pytest.raises(ValueError, match="empty"):
+        plot_style_tradeoff({})

@@ -1,6 +1,9 @@
-"""Figures of style transfer (notebooks 04 and 05): feature maps, Gram matrices, loss curves and the stylize panel."""
+"""Figures of style transfer (notebooks 04 and 05): feature maps, Gram matrices, loss curves, the style-weight
+trade-off and the stylize panel."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -73,6 +76,34 @@ def plot_loss_curves(
         ax.set_yscale("log")
     ax.grid(alpha=0.3, which="both")
     ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_style_tradeoff(
+    points: Mapping[float, tuple[float, float]], ax: plt.Axes | None = None, label: str = "w_s"
+) -> Figure:
+    """The content-against-style trade-off of a weight sweep: one point per weight, in order of the weight.
+
+    points: weight w -> (content loss, style loss) of the result stylised with that weight (unweighted
+    sums, e.g. the last row of ``StylizeResult.history``). Both axes are logarithmic; each point is
+    labelled ``label = w``. Points further down and to the left would be better on both terms, so the
+    curve is the front the weight moves along: more style costs content.
+    """
+    if not points:
+        raise ValueError("points is empty")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 3.6))
+    else:
+        fig = ax.figure
+    weights = sorted(points)
+    content = [points[w][0] for w in weights]
+    style = [points[w][1] for w in weights]
+    ax.plot(content, style, "o-")
+    for w, c, s in zip(weights, content, style, strict=True):
+        ax.annotate(f"{label} = {w:g}", (c, s), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    ax.set(xscale="log", yscale="log", xlabel="content loss (unweighted)", ylabel="style loss (unweighted)")
+    ax.grid(alpha=0.3, which="both")
     fig.tight_layout()
     return fig
 
