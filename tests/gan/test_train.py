@@ -369,20 +369,23 @@ def test_resume_refuses_a_checkpoint_whose_lr_schedule_differs(tmp_path):
 
 
 def test_nan_loss_stops_with_the_step_and_keeps_the_last_good_checkpoint(tmp_path):
-    calls = {"n": 0}
+    calls, seen = {"n": 0}, {}
 
     def poisoned(n, g):
         calls["n"] += 1
         x = _gauss(n, g)
         return x * float("nan") if calls["n"] > 7 else x  # call 1 is make_sampler's probe
 
+    def keep(info):  # the state after step 6, which step 7 must not change
+        seen.update(opts=(info.opt_g, info.opt_d), state=_everything(info.G, info.D, info.opt_g, info.opt_d))
+
     G, D = _toy()
     with pytest.raises(TrainingDivergedError, match=r"L_D became nan at step 7.*last good checkpoint \(step 4\)"):
         train_gan(G, D, poisoned, steps=10, batch_size=8, checkpoint_dir=tmp_path, checkpoint_every=4, device="cpu",
-                  progress=False)  # fmt: skip
+                  progress=False, callbacks=[keep])  # fmt: skip
     state = load_checkpoint(checkpoint_path(tmp_path))
-    assert state["step"] == 4
-    assert all(torch.isfinite(v).all() for v in G.state_dict().values())  # the bad step changed nothing
+    assert state["step"] == 4 and len(state["history"]["step"]) == 4
+    _assert_same(seen["state"], _everything(G, D, *seen["opts"]))
 
 
 KILL_SCRIPT = textwrap.dedent(

@@ -10,13 +10,18 @@ A step of the alternating game changes, in this order:
 Any loss or gradient of the step can turn NaN or infinite: L_D, the penalty, the class loss
 or D's gradient in any of the D updates (look-ahead included), L_G, G's class loss or G's
 gradient. Each update checks its losses and the norm of its gradient, ‖∇θ‖₂ (NaN or inf as
-soon as one component is), in one test, *before* its optimizer step. :class:`Snapshot` keeps
-a copy of everything that can change before G's update, taken at the start of the step into
-preallocated tensors (one ``torch._foreach_copy_``); on divergence it is copied back and
-:class:`TrainingDivergedError` is raised, so G, D and both optimizers end exactly as the
-step found them. G's weights and Adam state need no copy: they change only in the last act
-of the step, after every check has passed. (Adam on finite gradients gives finite weights;
-its second moment can overflow to inf only for gradients above about 10¹⁹.)
+soon as one component is, and inf too when the squares overflow, for components above about
+10¹⁹ in float32), in one test, *before* its optimizer step. :class:`Snapshot` keeps a copy of
+everything that can change before G's update, taken at the start of the step into
+preallocated tensors (one ``torch._foreach_copy_``); on divergence (or any other exception
+inside the step) it is copied back and the error is raised again, so G, D and both
+optimizers end exactly as the step found them. G's weights and Adam state need no copy:
+they change only in the last act of the step, after every check has passed, and Adam
+turns finite gradients into finite weights.
+
+Cost, measured on one CPU thread: the snapshot takes 0.9 % of a step of notebook 03's MLP
+GAN (hidden 128, batch 256) and 0.15 % of a step of the DCGAN recipe; the checks add no
+host synchronization beyond the one per update that the loop already had.
 """
 
 from __future__ import annotations
