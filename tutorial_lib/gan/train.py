@@ -54,10 +54,10 @@ from .history import History
 from .losses import G_LOSS_KINDS
 from .regularizers import warn_if_unconstrained
 from .sampler import make_sampler
-from .step import Critic, GANStep, Objective, Penalty, TrainingDivergedError, linear_decay_factor, pack_samples
+from .step import Critic as Critic
+from .step import GANStep, Objective, Penalty, TrainingDivergedError, linear_decay_factor
+from .step import pack_samples as pack_samples
 
-__all__ = ["Critic", "Objective", "Penalty", "StepInfo", "TrainingDivergedError", "linear_decay_factor",
-           "pack_samples", "train_gan"]  # fmt: skip
 CHECKPOINT_FORMAT = 1
 
 
