@@ -51,3 +51,6 @@ def test_check_finite_names_the_first_value_that_is_not():
     check_finite(4, "D update 1 of 1", ok + ok, {"L_D": ok, "D's gradient": ok})
     with pytest.raises(TrainingDivergedError, match=r"D's gradient became inf at step 4 \(D update 1 of 1\)"):
         check_finite(4, "D update 1 of 1", ok + bad, {"L_D": ok, "D's gradient": bad})
+    big = torch.tensor(3e38)  # finite, but the sum overflows
+    with pytest.raises(TrainingDivergedError, match=r"the sum of L_D, D's gradient became inf"):
+        check_finite(4, "D update 1 of 1", big + big, {"L_D": big, "D's gradient": big})

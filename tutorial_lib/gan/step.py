@@ -105,7 +105,8 @@ def check_finite(step: int, where: str, combined: torch.Tensor, named: dict[str,
     """
     if torch.isfinite(combined):
         return
-    what, value = next((k, v) for k, v in named.items() if not torch.isfinite(v))
+    sum_of_all = (f"the sum of {', '.join(named)}", combined)  # each finite, their sum overflowed
+    what, value = next(((k, v) for k, v in named.items() if not torch.isfinite(v)), sum_of_all)
     raise TrainingDivergedError(f"{what} became {value.item()} at step {step} ({where})")
 
 
@@ -193,6 +194,7 @@ class GANStep:
             return self._run(step)
         except BaseException:
             self.start.restore()
+            self.G.zero_grad(set_to_none=True)  # no NaN gradients left behind either
             raise
 
     def _run(self, step: int) -> dict[str, torch.Tensor]:
