@@ -66,6 +66,9 @@ class Profile:
         feedforward_steps: Adam steps that train notebook 07's feed-forward stylizer.
         feedforward_crop: side, in pixels, of its square training crops.
         feedforward_batch: crops per training step.
+        privacy_steps: discriminator steps of each DP-GAN run in notebook 09 (the accountant's T).
+        privacy_train_size: training images (members) of notebook 09's GANs, drawn from the digits.
+        privacy_judge_epochs: epochs of notebook 09's digit judge.
     """
 
     name: str
@@ -95,6 +98,9 @@ class Profile:
     feedforward_steps: int
     feedforward_crop: int
     feedforward_batch: int
+    privacy_steps: int
+    privacy_train_size: int
+    privacy_judge_epochs: int
 
     def as_dict(self) -> dict[str, int | str]:
         """The profile as a plain dictionary (for printing and logging)."""
@@ -130,6 +136,9 @@ PROFILES: dict[str, Profile] = {
         feedforward_steps=300,
         feedforward_crop=96,
         feedforward_batch=4,
+        privacy_steps=2000,
+        privacy_train_size=256,
+        privacy_judge_epochs=30,
     ),
     "ci": Profile(
         name="ci",
@@ -159,6 +168,9 @@ PROFILES: dict[str, Profile] = {
         feedforward_steps=20,
         feedforward_crop=48,
         feedforward_batch=2,
+        privacy_steps=150,
+        privacy_train_size=256,
+        privacy_judge_epochs=5,
     ),
 }
 
