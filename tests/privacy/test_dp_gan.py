@@ -3,7 +3,6 @@
 import math
 
 import pytest
-import torch
 
 from tutorial_lib.common.classifier import train_classifier
 from tutorial_lib.data import load_digits_tensor
@@ -46,12 +45,11 @@ def test_input_errors_are_clear(digits):
 
 
 @pytest.mark.slow
-def test_privacy_costs_quality_and_stops_the_membership_attack(digits):
+def test_privacy_costs_quality_and_stops_the_membership_attack(digits, one_thread):
     """Seed 0, the default profile's 2,000 steps. ``benchmarks/privacy.py`` measured, seeds 0 / 1 / 2:
     class accuracy ε = ∞ 98.9 / 99.9 / 98.1 %, ε ≈ 10 90.0 / 100 / 90.0 %, ε ≈ 1 15.9 / 30.0 / 29.0 %;
     membership AUC ε = ∞ 0.691 / 0.672 / 0.701, ε ≈ 10 0.557 / 0.530 / 0.497, ε ≈ 1 0.537 / 0.516 / 0.481."""
     (members, non_members, rest), d = digits
-    torch.set_num_threads(1)
     judge = train_classifier(d.images[rest], d.labels[rest], epochs=30, seed=0, max_shift=0, progress=False)
     runs = {eps: train_dp_gan(*members, conditional_dcgan("digits"), epsilon=eps, steps=2000, progress=False)
             for eps in (None, 10.0, 1.0)}  # fmt: skip
