@@ -38,7 +38,8 @@ from ..config import get_device
 from ..gan.callbacks import EMA
 from ..gan.losses import discriminator_loss, generator_loss
 from ..gan.recipes import GANRecipe
-from ..gan.train import StepInfo, TrainingDivergedError
+from ..gan.step import TrainingDivergedError
+from ..gan.train import StepInfo
 from .dpsgd import dp_compatible, make_private, noise_for_epsilon
 
 
@@ -94,7 +95,7 @@ def train_dp_gan(
     delta: δ, by default 1/N. batch_size: the expected Poisson batch, so q = batch_size / N.
     clip_norm: C, the per-sample gradient norm bound.
 
-    Raises :class:`~tutorial_lib.gan.train.TrainingDivergedError` if a loss becomes NaN or infinite.
+    Raises :class:`~tutorial_lib.gan.step.TrainingDivergedError` if a loss becomes NaN or infinite.
     """
     if images.ndim != 4 or labels.shape != images.shape[:1]:
         raise ValueError(
