@@ -95,7 +95,9 @@ def train_dp_gan(
     delta: δ, by default 1/N. batch_size: the expected Poisson batch, so q = batch_size / N.
     clip_norm: C, the per-sample gradient norm bound.
 
-    Raises :class:`~tutorial_lib.gan.step.TrainingDivergedError` if a loss becomes NaN or infinite.
+    Raises :class:`~tutorial_lib.gan.step.TrainingDivergedError` if L_D or L_G becomes NaN or infinite, before
+    that loss's update (a non-finite L_G is found after the same step's D update). The run keeps no checkpoint:
+    it takes about a minute, and a partly spent privacy budget cannot be resumed on other data anyway.
     """
     if images.ndim != 4 or labels.shape != images.shape[:1]:
         raise ValueError(
