@@ -1,6 +1,8 @@
 # The course's entry points. The README shows the two that matter:
 #   make course   set up .venv, execute every notebook (default profile), build the website
 #   make test     set up .venv, then lint, unit tests and every notebook (ci profile)
+# and, on a machine with CUDA:
+#   make test-gpu the gpu-marked tests, then every notebook on the GPU (default profile)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -17,11 +19,12 @@ OFFLINE := .ci/offline
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup course book book-ci site-test chromium test lint format lab student clean
+.PHONY: help setup course book budgets book-ci site-test chromium test test-gpu lint format lab student clean
 
 help:
 	@echo "make course  - set up .venv, run every notebook (default profile), build the website"
 	@echo "make test    - set up .venv, run ruff, the unit tests and every notebook (ci profile)"
+	@echo "make test-gpu - on a CUDA machine: the gpu tests, then every notebook on the GPU (default profile)"
 	@echo "make lab     - open the notebooks in JupyterLab"
 	@echo "make student - write student/: the notebooks with solutions replaced by stubs"
 
@@ -35,7 +38,7 @@ $(STAMP): requirements/course.txt requirements/constraints.txt requirements/asse
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . 2>&1 | $(QUIET_PIP)
 	@touch $(STAMP)
 
-course: setup book
+course: setup book budgets
 	@echo
 	@echo "Course built. Open the website: file://$(CURDIR)/book/_build/html/index.html"
 
@@ -45,6 +48,11 @@ book: setup
 	$(BIN)/python book/vendor_widgets.py fetch
 	TUTORIAL_PROFILE=default $(BIN)/jupyter-book build -W --keep-going book
 	$(BIN)/python book/vendor_widgets.py fonts book/_build/html
+
+# The per-notebook budget table of the default-profile build (from its execution cache); fails
+# when a notebook took more than twice its budget, like `make test` does for the ci profile.
+budgets: setup
+	TUTORIAL_PROFILE=default $(BIN)/python book/budgets.py book/_build/.jupyter_cache
 
 # The same website in the small ci profile, in its own folder (and cache) for the site test.
 book-ci: setup
@@ -65,6 +73,15 @@ test: setup lint
 	$(OFFLINE) env OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TUTORIAL_THREADS=1 TUTORIAL_PROFILE=ci $(BIN)/python -m pytest \
 		-n $(JOBS) --dist loadfile tests notebooks --nbval-lax --nbval-current-env
 	$(MAKE) --no-print-directory site-test
+
+# GPU: CUDA must be present (a skipped gpu test would pass silently), then the gpu tests and
+# every notebook with TUTORIAL_DEVICE=cuda in the default profile, against the notebooks' gpu budgets.
+test-gpu: setup
+	@$(BIN)/python -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else \
+		'make test-gpu needs CUDA, and torch.cuda.is_available() is False here. Fix: run it on a machine with an NVIDIA GPU, or use make test.')"
+	$(OFFLINE) env TUTORIAL_DEVICE=cuda TUTORIAL_PROFILE=default $(BIN)/python -m pytest -m gpu tests
+	$(OFFLINE) env TUTORIAL_DEVICE=cuda TUTORIAL_PROFILE=default $(BIN)/python -m pytest \
+		notebooks --nbval-lax --nbval-current-env
 
 lint: setup
 	$(BIN)/ruff check .

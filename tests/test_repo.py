@@ -91,14 +91,6 @@ def test_generated_outputs_are_ignored_by_git():
     assert sorted(out) == sorted(ignored)
 
 
-def test_every_notebook_declares_its_time_budgets():
-    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        meta = json.loads(nb_path.read_text(encoding="utf-8"))["metadata"]
-        budget = meta.get("course", {}).get("time_budget_s", {})
-        assert set(budget) == {"ci", "default"}, f"{nb_path.name}: set metadata.course.time_budget_s"
-        assert 0 < budget["ci"] <= budget["default"], nb_path.name
-
-
 def test_intro_page_shows_each_notebooks_default_time():
     intro = (ROOT / "book" / "intro.md").read_text()
     for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):

@@ -1,0 +1,111 @@
+"""Notebook time budgets: one table for `make test`, `make test-gpu` and `make course`.
+
+Each notebook declares ``metadata.course.time_budget_s = {"ci": s, "default": s, "gpu": s}``:
+seconds on 2 CPU cores in the ci and default profiles, and on one H100/H200-class GPU
+(default profile). A run fails when a notebook takes more than twice its budget.
+
+The budget that applies is chosen by :func:`budget_key`: ``gpu`` when ``$TUTORIAL_DEVICE``
+names a CUDA device, else the profile in ``$TUTORIAL_PROFILE`` (``default`` when unset).
+
+* Under pytest (nbval), the root ``conftest.py`` adds up each notebook's cell times and calls
+  :func:`format_table` and :func:`over_budget`.
+* After ``jupyter-book build`` (``make course``), run this file: it reads each notebook's
+  execution time from the book's execution cache and prints the same table::
+
+      python book/budgets.py book/_build/.jupyter_cache
+
+  It exits with status 1 when a notebook is over twice its budget, or when a notebook of the
+  table of contents has no execution record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+OVERRUN = 2.0
+KEYS = ("ci", "default", "gpu")
+Row = tuple[str, float | None, float]
+
+
+def budget_key(environ: dict[str, str] | None = None) -> str:
+    """``"gpu"`` when ``TUTORIAL_DEVICE`` is a CUDA device, else the ``TUTORIAL_PROFILE`` (default ``"default"``)."""
+    env = os.environ if environ is None else environ
+    if env.get("TUTORIAL_DEVICE", "").strip().lower().startswith("cuda"):
+        return "gpu"
+    return env.get("TUTORIAL_PROFILE", "").strip() or "default"
+
+
+def budget(notebook: str | Path, key: str) -> float | None:
+    """The notebook's declared budget in seconds for ``key``, or ``None`` when it declares none."""
+    meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    return meta.get("course", {}).get("time_budget_s", {}).get(key)
+
+
+def verdict(limit: float | None, seconds: float) -> str:
+    if limit is None:
+        return "NO BUDGET in metadata.course.time_budget_s"
+    return f"OVER {OVERRUN:g}x BUDGET" if seconds > OVERRUN * limit else "ok"
+
+
+def over_budget(rows: Iterable[Row]) -> list[str]:
+    """Names of the notebooks that took more than ``OVERRUN`` times their budget."""
+    return [nb for nb, limit, t in rows if limit is not None and t > OVERRUN * limit]
+
+
+def format_table(rows: Iterable[Row], key: str) -> list[str]:
+    """The budget table's lines: notebook, budget, actual seconds, verdict, then the total."""
+    rows = list(rows)
+    lines = [
+        f"notebook time budgets ({key}, fail above {OVERRUN:g}x)",
+        f"{'notebook':<40} {'budget':>8} {'actual':>8}  verdict",
+    ]
+    for nb, limit, t in rows:
+        shown = f"{limit:.0f}s" if limit else "-"
+        lines.append(f"{Path(nb).name:<40} {shown:>8} {t:>7.1f}s  {verdict(limit, t)}")
+    total_budget = sum(limit or 0 for _, limit, _ in rows)
+    lines.append(f"{'total':<40} {total_budget:>7.0f}s {sum(t for *_, t in rows):>7.1f}s")
+    return lines
+
+
+def cache_rows(cache_dir: Path, notebooks: Iterable[Path], key: str) -> tuple[list[Row], list[str]]:
+    """Execution times from a jupyter-cache folder: (rows, notebooks without a record)."""
+    from jupyter_cache import get_cache  # the book's own dependency; imported only here
+
+    seconds = {}  # the newest record of each notebook wins: older ones are earlier versions
+    for record in sorted(get_cache(str(cache_dir)).list_cache_records(), key=lambda r: r.created):
+        t = (record.data or {}).get("execution_seconds")
+        if t is not None:
+            seconds[Path(record.uri).resolve()] = float(t)
+    rows, missing = [], []
+    for nb in notebooks:
+        t = seconds.get(nb.resolve())
+        if t is None:
+            missing.append(nb.name)
+        else:
+            rows.append((str(nb), budget(nb, key), t))
+    return rows, missing
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python book/budgets.py <jupyter cache folder, e.g. book/_build/.jupyter_cache>")
+        return 2
+    root = Path(__file__).resolve().parent.parent
+    key = budget_key()
+    rows, missing = cache_rows(Path(argv[0]), sorted((root / "notebooks").glob("[0-9]*.ipynb")), key)
+    print("\n".join(format_table(rows, key)))
+    print("(times are from the execution cache: a notebook that did not change since its last run keeps that time)")
+    over = over_budget(rows)
+    if missing:
+        print(f"No execution record for {', '.join(missing)}: was the book built with execute_notebooks: cache?")
+    if over:
+        print(f"Over {OVERRUN:g}x their budget: {', '.join(Path(nb).name for nb in over)}")
+    return 1 if over or missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
