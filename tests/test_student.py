@@ -32,6 +32,28 @@ def test_stub_keeps_signature_and_docstring_and_points_to_the_check():
         namespace["f"](1)
 
 
+def test_a_class_keeps_its_header_docstring_and_method_signatures():
+    source = (
+        "class G(Base):\n"
+        '    """Doc of G."""\n\n'
+        "    def __init__(self, k):\n"
+        "        super().__init__()\n"
+        "        self.k = k\n\n"
+        "    def forward(self, x):\n"
+        '        """Doc of forward."""\n'
+        "        return x * self.k\n"
+    )
+    stub = stub_source(source, "check_g")
+    assert 'class G(Base):\n    """Doc of G."""' in stub and '        """Doc of forward."""' in stub
+    assert "return x * self.k" not in stub and "super().__init__()" not in stub
+    namespace: dict = {"Base": object}
+    exec(stub, namespace)
+    with pytest.raises(NotImplementedError, match=r"implement G\.__init__\. Then run check_g"):
+        namespace["G"](2)
+    with pytest.raises(NotImplementedError, match=r"implement G\.forward"):
+        namespace["G"].forward(None, 1)
+
+
 def test_solution_cell_without_a_function_is_an_authoring_error():
     with pytest.raises(ValueError, match="at least one function"):
         stub_source("x = 1\n", None)

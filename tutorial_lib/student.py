@@ -3,7 +3,8 @@
 A code cell tagged ``solution`` holds the reference answer to an exercise.
 :func:`make_student_notebook` keeps each function's signature and docstring
 and replaces its body with ``raise NotImplementedError(...)`` that names the
-check to run next; anything else in the cell is dropped. Run it for the whole
+check to run next; a class keeps its header and docstring, and each of its
+methods is stubbed the same way; anything else in the cell is dropped. Run it for the whole
 course with ``make student`` (writes ``student/``).
 """
 
@@ -18,29 +19,50 @@ from typing import Any
 SOLUTION_TAG = "solution"
 
 
+def _stub_function(fn: ast.FunctionDef, lines: list[str], name: str, hint: str) -> list[str]:
+    """The lines of ``fn``'s signature and docstring, then a ``raise NotImplementedError`` body that
+    asks to implement ``name`` and adds ``hint``."""
+    body_start = fn.body[0]
+    keep_docstring = isinstance(body_start, ast.Expr) and isinstance(getattr(body_start, "value", None), ast.Constant)
+    header_end = (body_start.end_lineno if keep_docstring else body_start.lineno - 1) or fn.lineno
+    first = (fn.decorator_list[0].lineno if fn.decorator_list else fn.lineno) - 1
+    indent = " " * body_start.col_offset
+    return [
+        *lines[first:header_end],
+        f"{indent}# YOUR CODE HERE: replace the line below with your implementation.",
+        f'{indent}raise NotImplementedError("Exercise: implement {name}.{hint}")',
+    ]
+
+
+def _stub_class(cls: ast.ClassDef, lines: list[str], check: str | None) -> list[str]:
+    """``cls``'s header and docstring, then each of its methods stubbed by :func:`_stub_function`."""
+    first = (cls.decorator_list[0].lineno if cls.decorator_list else cls.lineno) - 1
+    doc = cls.body[0]
+    has_doc = isinstance(doc, ast.Expr) and isinstance(getattr(doc, "value", None), ast.Constant)
+    out = lines[first : (doc.end_lineno if has_doc else cls.lineno) or cls.lineno]
+    for method in (node for node in cls.body if isinstance(node, ast.FunctionDef)):
+        hint = f" Then run {check}(...)." if check else ""
+        out += ["", *_stub_function(method, lines, f"{cls.name}.{method.name}", hint)]
+    return out
+
+
 def stub_source(source: str, check: str | None) -> str:
-    """Turn a solution cell's ``source`` into a stub with the same function signatures."""
+    """Turn a solution cell's ``source`` into a stub with the same function signatures.
+
+    A class keeps its header and docstring, and each of its methods becomes a stub.
+    """
     tree = ast.parse(source)
     lines = source.splitlines()
-    functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
-    if not functions:
-        raise ValueError("A solution cell must define at least one function; found none in:\n" + source)
+    defs = [node for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef)]
+    if not defs:
+        raise ValueError("A solution cell must define at least one function or class; found none in:\n" + source)
     parts = []
-    for fn in functions:
-        body_start = fn.body[0]
-        keep_docstring = isinstance(body_start, ast.Expr) and isinstance(
-            getattr(body_start, "value", None), ast.Constant
-        )
-        header_end = (body_start.end_lineno if keep_docstring else body_start.lineno - 1) or fn.lineno
-        first = (fn.decorator_list[0].lineno if fn.decorator_list else fn.lineno) - 1
-        header = lines[first:header_end]
-        indent = " " * (fn.body[0].col_offset)
-        hint = f" Then run {check}({fn.name})." if check else ""
-        header += [
-            f"{indent}# YOUR CODE HERE: replace the line below with your implementation.",
-            f'{indent}raise NotImplementedError("Exercise: implement {fn.name}.{hint}")',
-        ]
-        parts.append("\n".join(header))
+    for node in defs:
+        if isinstance(node, ast.ClassDef):
+            parts.append("\n".join(_stub_class(node, lines, check)))
+        else:
+            hint = f" Then run {check}({node.name})." if check else ""
+            parts.append("\n".join(_stub_function(node, lines, node.name, hint)))
     return "\n\n\n".join(parts) + "\n"
 
 
