@@ -9,12 +9,14 @@ implementation is never printed.
 
 One module per notebook topic, every check re-exported here: :mod:`~tutorial_lib.exercises.warmup` (00),
 :mod:`~tutorial_lib.exercises.gan` (01), :mod:`~tutorial_lib.exercises.training` (01–02),
+:mod:`~tutorial_lib.exercises.conditional_gan` (02),
 :mod:`~tutorial_lib.exercises.mode_collapse` (03), :mod:`~tutorial_lib.exercises.style` (04–05),
 :mod:`~tutorial_lib.exercises.inpaint` (06), :mod:`~tutorial_lib.exercises.feedforward` (07),
 :mod:`~tutorial_lib.exercises.cyclegan` (08) and :mod:`~tutorial_lib.exercises.privacy` (09).
 """
 
 from ._core import ExerciseError
+from .conditional_gan import check_conditional_gan
 from .cyclegan import check_cycle_consistency_loss
 from .feedforward import check_adain
 from .gan import check_discriminator_loss, check_nonsaturating_generator_loss
@@ -29,6 +31,7 @@ __all__ = [
     "check_clip_per_sample",
     "ExerciseError",
     "check_adain",
+    "check_conditional_gan",
     "check_cycle_consistency_loss",
     "check_discriminator_loss",
     "check_gram_matrix",
