@@ -47,6 +47,8 @@ class Profile:
         toy_gan_steps: training steps for the 1-D and 2-D toy GANs.
         dcgan_steps: training steps for the image GANs (the animal-mnist conditional DCGAN, the CLI).
         digits_gan_steps: training steps for the 8x8 digits DCGAN of notebook 02 (trained twice there).
+        ablation_steps: training steps of each run of notebook 02's ablation of the recipe (8x8 digits).
+        ablation_judge_epochs: epochs of the digit judge of that ablation.
         mode_collapse_steps: training steps of each GAN on the ring of 8 in notebook 03 (same for every method).
         mode_collapse_grid_steps: the same on the grid of 25, which needs longer.
         mode_collapse_seeds: seeds per method in notebook 03's table (the benchmark always runs 3).
@@ -80,6 +82,8 @@ class Profile:
     toy_gan_steps: int
     dcgan_steps: int
     digits_gan_steps: int
+    ablation_steps: int
+    ablation_judge_epochs: int
     mode_collapse_steps: int
     mode_collapse_grid_steps: int
     mode_collapse_seeds: int
@@ -118,6 +122,8 @@ PROFILES: dict[str, Profile] = {
         toy_gan_steps=5000,
         dcgan_steps=1500,
         digits_gan_steps=1000,
+        ablation_steps=300,
+        ablation_judge_epochs=20,
         mode_collapse_steps=8000,
         mode_collapse_grid_steps=12000,
         mode_collapse_seeds=1,
@@ -150,6 +156,8 @@ PROFILES: dict[str, Profile] = {
         toy_gan_steps=300,
         dcgan_steps=60,
         digits_gan_steps=40,
+        ablation_steps=30,
+        ablation_judge_epochs=10,
         mode_collapse_steps=300,
         mode_collapse_grid_steps=300,
         mode_collapse_seeds=1,
