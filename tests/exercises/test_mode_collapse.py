@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from tutorial_lib.exercises import ExerciseError, check_mode_coverage
-from tutorial_lib.gan.metrics import mode_coverage
+from tutorial_lib.gan.comparison import mode_coverage
 
 
 def reference(samples, centers, std, threshold=3.0):

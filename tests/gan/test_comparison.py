@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from tutorial_lib.data import mixture_centers, sample_mixture
-from tutorial_lib.gan.metrics import mode_coverage
+from tutorial_lib.gan.comparison import mode_coverage
 
 RING = mixture_centers("ring")
 
