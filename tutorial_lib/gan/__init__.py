@@ -14,9 +14,9 @@ Modules, one idea each:
   :mod:`tutorial_lib.common.classifier`; :mod:`~tutorial_lib.gan.quality` runs the check.
 * :mod:`~tutorial_lib.gan.recipes`: the tested settings of the course's conditional DCGAN.
 * :mod:`~tutorial_lib.gan.latent`: latent interpolation.
-* :mod:`~tutorial_lib.gan.remedies` and :mod:`~tutorial_lib.gan.comparison`: the vanilla GAN with six
-  remedies against mode collapse, their mode coverage of the 2-D mixtures and the table that compares
-  them (notebook 03).
+* :mod:`~tutorial_lib.gan.remedies`, :mod:`~tutorial_lib.gan.comparison` and :mod:`~tutorial_lib.gan.population`:
+  the vanilla GAN with six remedies against mode collapse, their mode coverage of the 2-D mixtures
+  and the table that compares them, trained one run at a time or as one batched population (notebook 03).
 
 Notebooks 06 and 08 build on this room: :mod:`tutorial_lib.applications` and :mod:`tutorial_lib.translation`.
 """

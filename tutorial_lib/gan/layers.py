@@ -1,11 +1,12 @@
 """Building blocks shared by the GAN models: DCGAN initialization, spectral
-normalization as an option, minibatch standard deviation and class-conditional
-batch normalization.
+normalization as an option (and its power iteration for P stacked weights), minibatch
+standard deviation and class-conditional batch normalization.
 """
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -34,6 +35,25 @@ def maybe_spectral_norm(layer: nn.Module, enabled: bool) -> nn.Module:
     1-Lipschitz: ``W_SN = W / σ(W)``.
     """
     return nn.utils.parametrizations.spectral_norm(layer) if enabled else layer
+
+
+def power_iteration(W: torch.Tensor, u: torch.Tensor, v: torch.Tensor, iterations: int = 1) -> torch.Tensor:
+    """σ(W_p), the largest singular value of each of P stacked matrices ``W: (P, out, in)``, as torch's
+    ``spectral_norm`` estimates it for one matrix (used by :mod:`~tutorial_lib.gan.population`).
+
+    ``iterations`` steps of power iteration (one per forward pass in training mode, as torch does):
+    u ← W v / ‖W v‖,  v ← Wᵀ u / ‖Wᵀ u‖ (``u: (P, out)``, ``v: (P, in)`` updated in place, no gradient);
+    then σ = uᵀ W v, differentiable in W. Returns ``(P,)``.
+    """
+    if W.ndim != 3 or u.shape != W.shape[:2] or v.shape != (W.shape[0], W.shape[2]):
+        raise ValueError(
+            f"W must be (P, out, in), u (P, out), v (P, in); got {tuple(W.shape)}, {tuple(u.shape)}, {tuple(v.shape)}"
+        )
+    with torch.no_grad():
+        for _ in range(iterations):
+            u.copy_(F.normalize(torch.bmm(W, v[:, :, None])[:, :, 0], dim=1, eps=1e-12))
+            v.copy_(F.normalize(torch.bmm(W.transpose(1, 2), u[:, :, None])[:, :, 0], dim=1, eps=1e-12))
+    return (u.clone()[:, None, :] @ torch.bmm(W, v.clone()[:, :, None]))[:, 0, 0]
 
 
 class MinibatchStdDev(nn.Module):
