@@ -5,7 +5,7 @@ import torch
 
 from tutorial_lib.data import ANIMAL_CLASSES
 from tutorial_lib.gan.quality import QualityReport
-from tutorial_lib.gan.recipes import conditional_dcgan, load_gan_dataset
+from tutorial_lib.gan.recipes import INGREDIENTS, ablate, conditional_dcgan, load_gan_dataset
 
 
 @pytest.mark.parametrize(("dataset", "size", "n"), [("animals", 28, 8000), ("digits", 8, 1797)])
@@ -35,3 +35,50 @@ def test_quality_report_summary():
     text = report.summary(ANIMAL_CLASSES)
     assert "75.0%" in text and "2000 steps in 150 s" in text and "zebra 75%" in text
     assert report.as_dict()["steps"] == 2000
+
+
+@pytest.mark.parametrize(
+    ("ingredient", "switched_off"),
+    [
+        ("projection D", lambda G, D: D.embed is None and D.conditioning == "concat"),
+        ("AC-GAN term", lambda G, D: not D.aux_classifier),
+        ("minibatch-std", lambda G, D: D.mbstd is None),
+        ("R1 penalty", lambda G, D: True),
+        ("EMA of G", lambda G, D: True),
+    ],
+)
+def test_without_switches_off_one_ingredient_and_keeps_the_rest(ingredient, switched_off):
+    recipe = conditional_dcgan("digits")
+    ablated = recipe.without(ingredient)
+    changed = {f for f in recipe.__dataclass_fields__ if getattr(recipe, f) != getattr(ablated, f)}
+    assert changed == set(INGREDIENTS[ingredient])
+    G, D = ablated.build()
+    assert switched_off(G, D)
+    assert G.num_classes == D.num_classes == 10  # the label still reaches both networks
+
+
+def test_without_an_unknown_ingredient():
+    with pytest.raises(ValueError, match="projection D, AC-GAN term"):
+        conditional_dcgan("digits").without("dropout")
+
+
+class _AlwaysZero(torch.nn.Module):
+    """A judge that names class 0 for every image: acc_0 = 1 and acc_c = 0 otherwise."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.zeros(()))
+
+    def forward(self, x):
+        return torch.nn.functional.one_hot(torch.zeros(len(x), dtype=torch.long), 10).float() + self.w
+
+
+def test_ablate_runs_the_full_recipe_per_seed_then_each_ingredient_once():
+    data = load_gan_dataset("digits")
+    recipe = dataclasses.replace(conditional_dcgan("digits"), batch_size=8)
+    runs = ablate(recipe, data, _AlwaysZero(), steps=2, ingredients=("R1 penalty", "EMA of G"), seeds=(0, 1),
+                  n_per_class=3, device="cpu")  # fmt: skip
+    assert [(r.removed, r.seed) for r in runs] == [("none", 0), ("none", 1), ("EMA of G", 0), ("R1 penalty", 0)]
+    for r in runs:  # the judge always says 0: the mean over 10 classes is 1/10, the worst class 0
+        assert r.class_accuracy == pytest.approx(0.1) and r.worst_class_accuracy == 0.0
+    assert runs[2].seconds == 0.0 and runs[0].seconds > 0

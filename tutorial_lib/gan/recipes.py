@@ -7,12 +7,16 @@ that were measured are the settings that run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from typing import Any
 
+import torch
 from torch import nn
 
 from ..data import LabeledImages, load_animals, load_digits_tensor
+from .callbacks import EMA
+from .evaluation import conditional_class_accuracy
 from .history import History
 from .models import DCGANDiscriminator, DCGANGenerator
 from .regularizers import r1
@@ -38,9 +42,12 @@ class GANRecipe:
     """Model sizes and training settings of a class-conditional DCGAN.
 
     G: :class:`DCGANGenerator` with class-conditional batch norm and a label embedding.
-    D: :class:`DCGANDiscriminator` with a projection term, minibatch-std and, when ``aux_weight`` > 0,
-    an AC-GAN class head. Training adds the R1 penalty (γ = ``r1_gamma``; 0 turns it off) on
-    every ``r1_every``-th step, scaled by ``r1_every`` (lazy regularization).
+    D: :class:`DCGANDiscriminator` with a projection term (``d_conditioning="concat"`` feeds the one-hot
+    label as extra input channels instead), minibatch-std and, when ``aux_weight`` > 0, an AC-GAN class head.
+    Training adds the R1 penalty (γ = ``r1_gamma``; 0 turns it off) on every ``r1_every``-th step, scaled
+    by ``r1_every`` (lazy regularization). Samples come from an
+    exponential moving average of G's weights (β = ``ema_decay``; 0 means G itself).
+    :meth:`without` switches one of the :data:`INGREDIENTS` off.
     """
 
     image_size: int
@@ -57,12 +64,13 @@ class GANRecipe:
     betas: tuple[float, float] = (0.5, 0.999)
     batch_size: int = 64
     ema_decay: float = 0.9995
+    d_conditioning: str = "projection"
 
     def build(self) -> tuple[DCGANGenerator, DCGANDiscriminator]:
         """A fresh (G, D) pair; seed torch first for reproducible weights."""
         G = DCGANGenerator(self.latent_dim, self.image_size, 1, self.g_width, num_classes=self.num_classes)
         D = DCGANDiscriminator(
-            self.image_size, 1, self.d_width, num_classes=self.num_classes, conditioning="projection",
+            self.image_size, 1, self.d_width, num_classes=self.num_classes, conditioning=self.d_conditioning,
             aux_classifier=self.aux_weight > 0, minibatch_std=self.minibatch_std,
         )  # fmt: skip
         return G, D
@@ -79,6 +87,72 @@ class GANRecipe:
             G, D, data, loss=self.loss, steps=steps, batch_size=batch_size or self.batch_size, lr=self.lr,
             betas=self.betas, aux_weight=self.aux_weight, penalty=penalty, penalty_every=self.r1_every, **kwargs,
         )  # fmt: skip
+
+    def without(self, ingredient: str) -> GANRecipe:
+        """This recipe with one of the :data:`INGREDIENTS` switched off (its other settings unchanged)."""
+        if ingredient not in INGREDIENTS:
+            raise ValueError(f"Unknown ingredient {ingredient!r}; choose one of {', '.join(INGREDIENTS)}")
+        return replace(self, **INGREDIENTS[ingredient])
+
+
+#: The recipe's ingredients that can be switched off, and the settings that switch each one off.
+#: G's label embedding and class-conditional batch norm are not among them: they are how G hears the label.
+INGREDIENTS: dict[str, dict[str, Any]] = {
+    "projection D": {"d_conditioning": "concat"},
+    "AC-GAN term": {"aux_weight": 0.0},
+    "minibatch-std": {"minibatch_std": False},
+    "R1 penalty": {"r1_gamma": 0.0},
+    "EMA of G": {"ema_decay": 0.0},
+}
+
+
+@dataclass(frozen=True)
+class AblationRun:
+    """One run of :func:`ablate`: the recipe without ``removed`` (``"none"`` for the full recipe)."""
+
+    removed: str
+    seed: int
+    class_accuracy: float
+    worst_class_accuracy: float
+    seconds: float
+
+
+def ablate(
+    recipe: GANRecipe,
+    data: LabeledImages,
+    judge: nn.Module,
+    *,
+    steps: int,
+    ingredients: tuple[str, ...] = tuple(INGREDIENTS),
+    seeds: tuple[int, ...] = (0,),
+    n_per_class: int = 100,
+    device: str | torch.device | None = None,
+) -> list[AblationRun]:
+    """Train ``recipe`` for ``steps`` per seed, then once per ingredient with it switched off (first seed only).
+
+    Each run is judged like :func:`~tutorial_lib.gan.evaluation.conditional_class_accuracy`: the mean and the
+    worst of acc_c over classes. The EMA costs no run of its own: the full recipe's G is judged
+    without its average (ablating it trains nothing, so its ``seconds`` are 0).
+    """
+    runs: list[AblationRun] = []
+
+    def judge_run(removed: str, seed: int, G: nn.Module, seconds: float) -> None:
+        acc, per_class = conditional_class_accuracy(G, judge, recipe.num_classes, n_per_class, seed=seed)
+        runs.append(AblationRun(removed, seed, acc, per_class.min().item(), seconds))
+
+    plan = [("none", seed) for seed in seeds] + [(name, seeds[0]) for name in ingredients if name != "EMA of G"]
+    for removed, seed in plan:
+        r = recipe if removed == "none" else recipe.without(removed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            G, D = r.build()
+        ema = EMA(G, r.ema_decay)
+        t0 = time.perf_counter()
+        r.train(G, D, data, steps=steps, callbacks=[ema], device=device, seed=seed, progress=False)
+        judge_run(removed, seed, ema.model, time.perf_counter() - t0)
+        if removed == "none" and seed == seeds[0] and "EMA of G" in ingredients:
+            judge_run("EMA of G", seed, G, 0.0)
+    return sorted(runs, key=lambda run: run.removed != "none")  # the full recipe's seeds first
 
 
 def conditional_dcgan(dataset: str = "animals") -> GANRecipe:
