@@ -64,3 +64,22 @@ def test_plot_history_shows_what_the_scores_mean(loss, line):
     levels = [ln.get_ydata()[0] for ln in right.lines if len(ln.get_ydata()) == 2]
     assert levels == ([] if line is None else [line])
     plt.close("all")
+
+
+def test_plot_ablation_draws_a_bar_per_run_and_the_seed_band():
+    from tutorial_lib.gan.recipes import AblationRun
+    from tutorial_lib.viz.gan import plot_ablation
+
+    runs = [AblationRun("none", 0, 0.9, 0.7, 1.0), AblationRun("none", 1, 0.8, 0.5, 1.0),
+            AblationRun("R1 penalty", 0, 0.6, 0.1, 1.0)]  # fmt: skip
+    fig = plot_ablation(runs, chance=0.1, title="t")
+    ax = fig.axes[0]
+    widths = sorted(p.get_width() for p in ax.patches if p.get_height() == pytest.approx(0.6))
+    assert widths == pytest.approx([0.6, 0.8, 0.9])
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["full recipe, seed 0", "full recipe, seed 1", "without R1 penalty"]  # top to bottom
+    band = [p for p in ax.patches if p.get_label() == "full recipe's seed spread"]
+    assert band and band[0].get_x() == pytest.approx(0.8)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="empty"):
+        plot_ablation([])

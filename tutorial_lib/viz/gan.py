@@ -1,4 +1,5 @@
-"""Figures of GAN training (notebooks 01–03): training curves, snapshots, and 2-D mixtures, still and animated."""
+"""Figures of GAN training (notebooks 01–03): training curves, snapshots, an ablation of the conditional recipe,
+and 2-D mixtures, still and animated."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
 from ..gan.history import INDIFFERENT_SCORE, History
+from ..gan.recipes import AblationRun
 from .images import show_grid
 
 
@@ -60,6 +62,31 @@ def show_snapshots(snapshots: dict[int, torch.Tensor], nrow: int = 8, size: floa
     fig, axes = plt.subplots(1, len(steps), figsize=(size * len(steps), size), squeeze=False)
     for ax, step in zip(axes[0], steps, strict=True):
         show_grid(snapshots[step], nrow=nrow, title=f"step {step}", ax=ax)
+    fig.tight_layout()
+    return fig
+
+
+def plot_ablation(runs: list[AblationRun], chance: float | None = None, title: str | None = None) -> Figure:
+    """Bars of the judge's class accuracy per run of :func:`~tutorial_lib.gan.recipes.ablate` (mean over
+    classes), a dot at the worst class, and a grey band from the lowest to the highest mean of the full recipe's
+    seeds: a run inside the band differs from the full recipe by no more than the seeds do."""
+    if not runs:
+        raise ValueError("runs is empty")
+    labels = [f"full recipe, seed {r.seed}" if r.removed == "none" else f"without {r.removed}" for r in runs]
+    y = np.arange(len(runs))[::-1]
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(runs) + 1.2))
+    full = [r.class_accuracy for r in runs if r.removed == "none"]
+    if full:
+        ax.axvspan(min(full), max(full) + 1e-3, color="0.85", zorder=0, label="full recipe's seed spread")
+    colors = ["tab:blue" if r.removed == "none" else "tab:orange" for r in runs]
+    ax.barh(y, [r.class_accuracy for r in runs], color=colors, height=0.6, label="mean over classes")
+    ax.plot([r.worst_class_accuracy for r in runs], y, "kv", label="worst class")
+    if chance is not None:
+        ax.axvline(chance, color="k", ls=":", lw=1, label="chance")
+    ax.set(yticks=y, yticklabels=labels, xlim=(0, 1.02), xlabel="judge names the requested class")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    if title:
+        ax.set_title(title)
     fig.tight_layout()
     return fig
 
