@@ -2,6 +2,7 @@
 
     python benchmarks/mode_collapse.py                       # default profile: 3 seeds x 7 methods x 2 mixtures
     python benchmarks/mode_collapse.py --mixtures ring --methods vanilla r1 --seeds 0 --steps 2000
+    python benchmarks/mode_collapse.py --compare --steps 500    # batched population vs one after another
 
 Prints one line per run (with its CPU time), then the table as markdown, then the
 course's targets for the best remedy:
@@ -11,17 +12,25 @@ course's targets for the best remedy:
 * grid: >= 24/25 modes well covered, >= 90 % high quality and KL <= 0.1 on at least 2 of 3 seeds.
 
 Run it on one thread (the default) so CPU times compare across machines and runs.
+
+``--compare`` trains the same (mixture, method, seed) runs twice, as batched populations
+(:mod:`tutorial_lib.gan.population`, what notebook 03 does) and one after another
+(:func:`~tutorial_lib.gan.comparison.run_method`), back to back in one process, and prints both
+tables side by side, whether they agree within the seed-to-seed spread, and the wall-time speed-up.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import time
 from pathlib import Path
 
 from tutorial_lib.config import get_profile, set_threads
 from tutorial_lib.gan.comparison import MethodResult, coverage_table, format_table
+from tutorial_lib.gan.population import population_table
 from tutorial_lib.gan.remedies import BEST_METHOD, METHODS, MIXTURES, profile_steps
 
 TARGETS = {  # mixture: (min well covered, min high-quality fraction, max KL, seeds that must pass)
@@ -51,6 +60,57 @@ def verdicts(results: list[MethodResult]) -> list[str]:
     return lines
 
 
+def _stats(rs: list[MethodResult], key: str) -> tuple[float, float]:
+    """Mean and sd over seeds of the finite values (KL is ∞ for a run with no high-quality sample)."""
+    values = [float(getattr(r, key)) for r in rs if math.isfinite(getattr(r, key))]
+    if not values:
+        return math.inf, 0.0
+    mean = sum(values) / len(values)
+    sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
+    return mean, sd
+
+
+def side_by_side(batched: list[MethodResult], alone: list[MethodResult]) -> tuple[list[str], int]:
+    """Markdown rows: mean ± sd over seeds of both ways, and whether they agree: for each of well covered,
+    high-quality fraction and KL, |mean_batched − mean_alone| ≤ 2 · max(sd_batched, sd_alone) (+ 1e-9).
+    Returns the rows and the number of (mixture, method) rows that disagree."""
+    keys = (("modes_well_covered", ".1f", 1), ("high_quality_fraction", ".0f", 100), ("reverse_kl", ".3f", 1))
+    lines = ["| mixture | method | well covered: batched / alone | HQ % | KL | same counts | agree |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    disagree = 0
+    for mix, meth in dict.fromkeys((r.mixture, r.method) for r in alone):
+        b = [r for r in batched if (r.mixture, r.method) == (mix, meth)]
+        a = [r for r in alone if (r.mixture, r.method) == (mix, meth)]
+        cells, ok = [], True
+        for key, fmt, scale in keys:
+            (mb, sb), (ma, sa) = _stats(b, key), _stats(a, key)
+            ok &= mb == ma or abs(mb - ma) <= 2 * max(sb, sa) + 1e-9
+            cells.append(f"{format(scale * mb, fmt)} ± {format(scale * sb, fmt)} / "
+                         f"{format(scale * ma, fmt)} ± {format(scale * sa, fmt)}")  # fmt: skip
+        same = sum(x.counts == y.counts for x, y in zip(b, a, strict=True))
+        disagree += not ok
+        lines.append(f"| {mix} | {meth} | " + " | ".join(cells) + f" | {same}/{len(a)} | {'yes' if ok else 'NO'} |")
+    return lines, disagree
+
+
+def compare(methods: list[str], mixtures: list[str], seeds: list[int], steps, device: str) -> None:
+    """Both ways on the same runs, back to back; print the tables side by side and the speed-up."""
+    # Warm both up first: torch's first calls are slow.
+    population_table(methods[:1], mixtures[:1], seeds[:1], steps=2, n_samples=100, device=device, progress=False)
+    coverage_table(methods[:1], mixtures[:1], seeds[:1], steps=2, n_samples=100, device=device, progress=False)
+    t0 = time.perf_counter()
+    batched = population_table(methods, mixtures, seeds, steps=steps, device=device, progress=False)
+    t_batched = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    alone = coverage_table(methods, mixtures, seeds, steps=steps, device=device, progress=False)
+    t_alone = time.perf_counter() - t0
+    lines, disagree = side_by_side(batched, alone)
+    print("\n".join(lines))
+    print(f"\n{len(alone)} runs: batched populations {t_batched:.0f} s wall, one after another {t_alone:.0f} s wall: "
+          f"speed-up x{t_alone / t_batched:.2f}; {disagree} of {len(lines) - 2} rows disagree beyond 2 sd "
+          f"(load average {os.getloadavg()[0]:.1f} at the end)")  # fmt: skip
+
+
 def main() -> None:
     profile = get_profile("default")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -62,10 +122,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (CPU times are per process)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", default=None, help="write the per-run numbers to this JSON file")
+    parser.add_argument("--compare", action="store_true", help="batched populations vs one run after another")
     args = parser.parse_args()
     set_threads(args.threads)
     steps = args.steps or {mix: profile_steps(mix, profile) for mix in args.mixtures}
     print(f"steps per run: {steps}, seeds {args.seeds}, {args.threads} thread(s), device {args.device}")
+    if args.compare:
+        compare(args.methods, args.mixtures, args.seeds, steps, args.device)
+        return
     t0 = time.perf_counter()
 
     def report(r: MethodResult) -> None:
