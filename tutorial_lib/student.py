@@ -61,7 +61,8 @@ def stub_source(source: str, check: str | None) -> str:
         if isinstance(node, ast.ClassDef):
             parts.append("\n".join(_stub_class(node, lines, check)))
         else:
-            hint = f" Then run {check}({node.name})." if check else ""
+            args = node.name if len(defs) == 1 else "..."  # a check of several definitions takes them all
+            hint = f" Then run {check}({args})." if check else ""
             parts.append("\n".join(_stub_function(node, lines, node.name, hint)))
     return "\n\n\n".join(parts) + "\n"
 
