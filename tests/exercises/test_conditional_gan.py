@@ -54,7 +54,8 @@ def step(G, D, opt_G, opt_D, real, y, z, g_sign=1.0, d_sign=1.0):
 @pytest.mark.slow
 def test_reference_passes_and_reports_the_judge(capsys):
     torch.manual_seed(0)
-    check_conditional_gan(Generator, Discriminator, step)
+    G = check_conditional_gan(Generator, Discriminator, step)
+    assert isinstance(G, Generator) and not G.training
     out = capsys.readouterr().out
     assert "conditional_gan: all 4 checks passed" in out and "judge named the requested digit" in out
 

@@ -186,8 +186,8 @@ def _check_step(name: str, G: nn.Module, D: nn.Module, step: Callable) -> None:
 
 
 def _train_and_judge(name: str, make_generator: Callable, make_discriminator: Callable, step: Callable,
-                     seed: int) -> tuple[torch.Tensor, list[float]]:  # fmt: skip
-    """Train fresh networks for ``TRAIN_STEPS`` with Adam; (judge's per-class accuracy, last losses)."""
+                     seed: int) -> tuple[torch.Tensor, list[float], nn.Module]:  # fmt: skip
+    """Train fresh networks for ``TRAIN_STEPS`` with Adam; (judge's per-class accuracy, last losses, G in eval mode)."""
     x, labels = _digits()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -207,7 +207,7 @@ def _train_and_judge(name: str, make_generator: Callable, make_discriminator: Ca
     from ..common.classifier import predict
 
     hits = (predict(_judge(), images) == y).float().view(len(DIGITS), n)
-    return hits.mean(1), [float(v) for v in losses]
+    return hits.mean(1), [float(v) for v in losses], G
 
 
 def check_conditional_gan(
@@ -215,7 +215,7 @@ def check_conditional_gan(
     make_discriminator: Callable[[int, int], nn.Module],
     train_step: Callable[..., tuple[float, float]],
     seed: int = 0,
-) -> None:
+) -> nn.Module:
     """Exercise: a one-hot conditional GAN, its training step, and a short training run judged by a classifier.
 
     * ``make_generator(latent_dim, num_classes, out_dim)`` -> G, with
@@ -225,12 +225,13 @@ def check_conditional_gan(
       detached, then a G step on the non-saturating L_G through the updated D, fakes drawn with the real labels y.
 
     Training: ``TRAIN_STEPS`` steps of Adam (lr ``LR``, β = (0.5, 0.999)), batches of 64, digits 0, 1 and 7.
+    Returns the trained G (eval mode; its label k means the digit ``DIGITS[k]``).
     """
     name = "conditional_gan"
     G, D = _build(name, make_generator, make_discriminator)
     _check_networks(name, G, D)
     _check_step(name, G, D, train_step)
-    per_class, (loss_d, loss_g) = _train_and_judge(name, make_generator, make_discriminator, train_step, seed)
+    per_class, (loss_d, loss_g), trained = _train_and_judge(name, make_generator, make_discriminator, train_step, seed)
     chance = 1 / len(DIGITS)
     if per_class.mean() < MIN_MEAN_ACCURACY or per_class.min() < MIN_CLASS_ACCURACY:
         shown = ", ".join(f"digit {d}: {a:.0%}" for d, a in zip(DIGITS, per_class.tolist(), strict=True))
@@ -251,3 +252,4 @@ def check_conditional_gan(
     passed(name, 4)
     print(f"   after {TRAIN_STEPS} steps the judge named the requested digit for {per_class.mean():.0%} of the samples "
           f"(worst digit {per_class.min():.0%}; chance {chance:.0%})")  # fmt: skip
+    return trained
