@@ -260,7 +260,13 @@ def choose_threads(cores: int | None = None, load: float | None = None) -> int:
     those and a 2-thread torch process (load ≈ 6)    5.4 | 2.8    26 | 1.19
     ===============================================  ===========  ============
 
-    The second thread cost 3-14× on the GAN whenever the machine was busy. No idle moment came to
+    ``benchmarks/threads.py`` repeats it on demand (200 steps of the notebooks' 2-128-128-128-2 GAN
+    at batch 256 | a VGG16 pass to relu5_1 at 256 px): beside other test runs (load ≈ 3) 1.22 | 1.45 s
+    with 1 thread against 14.6 | 2.02 s with 2; with a 2-thread torch process added (load ≈ 6)
+    7.3 | 1.83 s against 119 | 3.85 s. Whole notebooks, ci profile, beside that process (load 6-7):
+    01 took 55 s with the rule against 223 s with 2 threads, 04 62 s against 184 s.
+
+    The second thread cost 3-16× on the GAN whenever the machine was busy. No idle moment came to
     measure; there it can at best halve a convolution's time. A laptop is rarely idle and the load
     average lags by a minute, so on two cores the rule takes the safe side; with more, it leaves a
     core per unit of load to whoever else runs.
