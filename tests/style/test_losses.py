@@ -4,7 +4,15 @@ import pytest
 import torch
 
 from tutorial_lib.style.gram import gram_matrix
-from tutorial_lib.style.losses import content_loss, style_loss, style_transfer_loss, total_variation
+from tutorial_lib.style.losses import (
+    balanced_layer_weights,
+    content_loss,
+    resolve_layer_weights,
+    style_layer_shares,
+    style_loss,
+    style_transfer_loss,
+    total_variation,
+)
 
 
 def _gen(seed: int) -> torch.Generator:
@@ -117,3 +125,40 @@ def test_losses_validate_shapes():
         style_transfer_loss({"relu1_1": torch.rand(1, 2, 3, 3)}, {"relu4_2": torch.rand(1, 2, 3, 3)}, {})
     with pytest.raises(ValueError, match="tv_weight"):
         style_transfer_loss({"relu1_1": torch.rand(1, 2, 3, 3)}, {}, {}, tv_weight=1.0)
+
+
+def test_balanced_weights_are_inverse_mean_squares():
+    g = {"a": torch.full((1, 2, 2), 2.0), "b": torch.full((1, 3, 3), 0.5)}
+    assert balanced_layer_weights(g) == pytest.approx({"a": 0.25, "b": 4.0})
+    assert resolve_layer_weights("balanced", g) == pytest.approx({"a": 0.25, "b": 4.0})
+    assert resolve_layer_weights("equal", g) == {} and resolve_layer_weights(None, g) == {}
+    assert resolve_layer_weights({"a": 3}, g) == {"a": 3.0}
+    with pytest.raises(ValueError, match="layer_weights must be one of"):
+        resolve_layer_weights("gatys", g)
+
+
+def test_balanced_terms_are_relative_errors_and_do_not_change_when_features_are_scaled():
+    """w_l mean((G_l(x) − A_l)²) with w_l = 1/mean(A_l²) is the relative squared error of the Gram matrix,
+    so multiplying both images' features by k (G by k²) leaves it unchanged."""
+    f = {k: torch.rand(1, 4, 6, 6, generator=_gen(30 + i)) for i, k in enumerate(STYLE)}
+    t = {k: gram_matrix(torch.rand(1, 4, 5, 5, generator=_gen(40 + i))) for i, k in enumerate(STYLE)}
+    parts = style_transfer_loss(f, {}, t, layer_weights=balanced_layer_weights(t))
+    rel = sum(((gram_matrix(f[k]) - t[k]) ** 2).sum() / (t[k] ** 2).sum() for k in STYLE)
+    assert torch.allclose(parts["style"], rel)
+    k = 7.0
+    f2, t2 = {n: k * v for n, v in f.items()}, {n: k**2 * v for n, v in t.items()}
+    scaled = style_transfer_loss(f2, {}, t2, layer_weights=balanced_layer_weights(t2))
+    assert torch.allclose(scaled["style"], parts["style"], rtol=1e-4)
+
+
+def test_style_layer_shares_are_each_layers_fraction_of_the_weighted_style_loss():
+    f = {k: torch.rand(1, 4, 6, 6, generator=_gen(50 + i)) for i, k in enumerate(STYLE)}
+    t = {k: gram_matrix(torch.rand(1, 4, 5, 5, generator=_gen(60 + i))) for i, k in enumerate(STYLE)}
+    w = {"relu1_1": 2.0, "relu2_1": 0.5}
+    terms = {k: w[k] * ((gram_matrix(f[k]) - t[k]) ** 2).mean().item() for k in STYLE}
+    shares = style_layer_shares(f, t, w)
+    assert list(shares) == list(t) and sum(shares.values()) == pytest.approx(1.0)
+    assert shares == pytest.approx({k: v / sum(terms.values()) for k, v in terms.items()})
+    assert style_layer_shares(f, t) == pytest.approx(style_layer_shares(f, t, {k: 1.0 for k in STYLE}))
+    with pytest.raises(ValueError, match="style loss is 0"):
+        style_layer_shares({k: f[k] for k in STYLE}, {k: gram_matrix(f[k]) for k in STYLE})

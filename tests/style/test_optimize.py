@@ -8,7 +8,7 @@ from tutorial_lib.style import minimize
 from tutorial_lib.style.color import rgb_to_yiq
 from tutorial_lib.style.features import load_extractor
 from tutorial_lib.style.gram import gram_matrix
-from tutorial_lib.style.losses import style_transfer_loss
+from tutorial_lib.style.losses import style_layer_shares, style_transfer_loss
 from tutorial_lib.style.multiscale import coarse_to_fine, shrink
 from tutorial_lib.style.optimize import (
     CONTENT_LAYERS,
@@ -32,23 +32,64 @@ def images():
 
 
 def canonical(ext, x, content, style, w_s, w_tv=0.0):
-    """The objective from the losses docstring, computed here from scratch."""
+    """The objective from the losses docstring with stylize's default (balanced) layer weights
+    w_l = 1 / mean(G_l(s)²), computed here from scratch."""
     layers = [*STYLE_LAYERS, *CONTENT_LAYERS]
     with torch.no_grad():
         ct = {k: v for k, v in ext(content, list(CONTENT_LAYERS)).items()}
         st = {k: gram_matrix(v) for k, v in ext(style, list(STYLE_LAYERS)).items()}
-        return style_transfer_loss(ext(x, layers), ct, st, x, 1.0, w_s, w_tv)["total"].item()
+        w = {k: 1.0 / (g**2).mean().item() for k, g in st.items()}
+        return style_transfer_loss(ext(x, layers), ct, st, x, 1.0, w_s, w_tv, layer_weights=w)["total"].item()
 
 
 def test_reported_loss_is_the_canonical_objective_of_the_returned_image(hed, images):
     content, style = images
-    r = stylize(content, style, extractor=hed, style_weight=10.0, tv_weight=0.5, steps=12, progress=False)
+    r = stylize(content, style, extractor=hed, style_weight=200.0, tv_weight=0.5, steps=12, progress=False)
     assert r.image.shape == (1, 3, *SMALL) and r.image.min() >= 0 and r.image.max() <= 1
     assert r.settings["scales"] == (1.0,)  # too small for a coarse scale
     # the style image was resized so its longest side is the content's (60 px): no resize needed here
-    assert r.loss == pytest.approx(canonical(hed, r.image, content, style, 10.0, 0.5), rel=1e-4)
-    start = canonical(hed, content, content, style, 10.0, 0.5)
+    assert r.loss == pytest.approx(canonical(hed, r.image, content, style, 200.0, 0.5), rel=1e-4)
+    start = canonical(hed, content, content, style, 200.0, 0.5)
     assert r.loss < start / 3, (start, r.loss)
+
+
+SHARE_IMAGES = (("chelsea", "strokes"), ("chelsea", "mosaic"), ("astronaut", "dots"))
+
+
+@pytest.mark.parametrize("photo, style_name", SHARE_IMAGES)
+def test_every_style_layer_has_a_comparable_share_of_the_default_style_loss(hed, photo, style_name):
+    """Issue #19: with equal weights relu4_1 and relu5_1 carried under 10⁻³ of the style loss at the start
+    (content init), so the deep layers, and the widget's coarse layer set, barely acted. With stylize's default
+    weights every layer's share of Σ_l w_l mean((G_l(x) − G_l(s))²) at x = c lies within 4× of the mean share
+    (measured at 64×96 px: 0.11–0.34 of 1 against a mean of 0.2)."""
+    content = bundled_image(photo, size=96)
+    style = procedural_style(style_name, size=96, seed=0)
+    weights = {}
+    for choice in ("balanced", None):
+        r = stylize(content, style, extractor=hed, layer_weights=choice, scales=(1.0,), steps=1, progress=False)
+        weights[choice] = r.settings["layer_weights"]
+    assert weights[None] == {}
+    with torch.no_grad():
+        feats = hed(content, list(STYLE_LAYERS))
+        targets = {k: gram_matrix(v) for k, v in hed(style, list(STYLE_LAYERS)).items()}
+    assert weights["balanced"] == pytest.approx({k: 1.0 / (g**2).mean().item() for k, g in targets.items()})
+    balanced = style_layer_shares(feats, targets, weights["balanced"])
+    mean = 1.0 / len(STYLE_LAYERS)
+    assert all(mean / 4 <= v <= 4 * mean for v in balanced.values()), balanced
+    equal = style_layer_shares(feats, targets, weights[None])
+    assert equal["relu4_1"] < 1e-3 and equal["relu5_1"] < 1e-3, equal  # why the default changed
+
+
+def test_layer_weight_choices_are_recorded_and_checked(hed, images):
+    content, style = images
+    kw = dict(extractor=hed, scales=(1.0,), steps=1, progress=False)
+    assert stylize(content, style, **kw).settings["layer_weighting"] == "balanced"
+    r = stylize(content, style, layer_weights="equal", **kw)
+    assert r.settings["layer_weighting"] == "equal" and r.settings["layer_weights"] == {}
+    r = stylize(content, style, layer_weights={"relu1_1": 2.0}, **kw)
+    assert r.settings["layer_weighting"] == "custom" and r.settings["layer_weights"] == {"relu1_1": 2.0}
+    with pytest.raises(ValueError, match="layer_weights must be one of"):
+        stylize(content, style, layer_weights="gatys", **kw)
 
 
 def test_an_early_stop_at_a_coarse_scale_reports_the_full_size_loss(hed, images):
@@ -92,12 +133,12 @@ def test_pixels_stay_in_range_at_every_evaluation_and_callback_can_stop(hed, ima
 
 
 def test_adam_lowers_the_loss_by_a_stated_factor(hed, images):
-    """15 Adam steps on this pair cut the objective 5.1× (measured); require at least 3×, and the returned
-    loss is the best evaluated."""
+    """15 Adam steps on this pair cut the objective 3.3× with the default balanced layer weights (5.1× with
+    equal ones; measured); require at least 2.5×, and the returned loss is the best evaluated."""
     content, style = images
     r = stylize(content, style, extractor=hed, optimizer="adam", scales=(1.0,), steps=15, progress=False)
     h = r.history["total"]
-    assert len(h) == 15 and h[-1] < h[0] / 3, (h[0], h[-1])
+    assert len(h) == 15 and h[-1] < h[0] / 2.5, (h[0], h[-1])
     assert r.loss == min(h)
 
 

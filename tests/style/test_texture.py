@@ -6,17 +6,12 @@ import torch
 from tutorial_lib.data import bundled_image
 from tutorial_lib.style.features import load_extractor
 from tutorial_lib.style.gram import gram_matrix
-from tutorial_lib.style.texture import balanced_layer_weights, synthesize_texture
+from tutorial_lib.style.texture import synthesize_texture
 
 
 @pytest.fixture(scope="module")
 def hed():
     return load_extractor("vgg16-hed", device="cpu")
-
-
-def test_balanced_weights_are_inverse_mean_squares():
-    g = {"a": torch.full((1, 2, 2), 2.0), "b": torch.full((1, 3, 3), 0.5)}
-    assert balanced_layer_weights(g) == pytest.approx({"a": 0.25, "b": 4.0})
 
 
 def test_texture_matches_the_style_grams_better_than_its_noise_start(hed):
@@ -43,5 +38,6 @@ def test_texture_is_seeded_and_validates(hed):
     assert synthesize_texture("gravel", (20, 30), layer_weights=None, **kw).settings["layer_weights"] == {}
     with pytest.raises(ValueError, match="at least 16"):
         synthesize_texture("gravel", 8, **kw)
+    assert synthesize_texture("gravel", (20, 30), layer_weights="equal", **kw).settings["layer_weights"] == {}
     with pytest.raises(ValueError, match="layer_weights"):
-        synthesize_texture("gravel", 24, layer_weights="equal", extractor=hed, progress=False)
+        synthesize_texture("gravel", 24, layer_weights="gatys", extractor=hed, progress=False)

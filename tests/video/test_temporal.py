@@ -5,7 +5,7 @@ import torch
 from PIL import Image
 
 from tutorial_lib.style.features import load_extractor
-from tutorial_lib.style.optimize import stylize
+from tutorial_lib.style.optimize import DEFAULT_STYLE_WEIGHT, DEFAULT_TV_WEIGHT, stylize
 from tutorial_lib.video.clips import motion, pan_zoom_clip, save_gif, static_clip, warp
 from tutorial_lib.video.temporal import flicker, stylize_video, temporal_loss
 
@@ -99,7 +99,8 @@ def test_stylize_extra_loss_hook_adds_the_term_and_records_it(hed):
     )
     assert "extra" in pulled.history and "extra" not in plain.history
     h = pulled.history
-    assert h["total"][0] == pytest.approx(h["extra"][0] + h["content"][0] + 30 * h["style"][0] + 10 * h["tv"][0])
+    w_s, w_tv = DEFAULT_STYLE_WEIGHT, DEFAULT_TV_WEIGHT  # stylize's defaults; "style" holds Σ_l w_l terms
+    assert h["total"][0] == pytest.approx(h["extra"][0] + h["content"][0] + w_s * h["style"][0] + w_tv * h["tv"][0])
     assert (pulled.image - 0.5).abs().mean() < 0.9 * (plain.image - 0.5).abs().mean()
 
 

@@ -5,7 +5,8 @@ Modules, in the order the notebooks meet them:
 * :mod:`~tutorial_lib.style.vgg`, :mod:`~tutorial_lib.style.features`: VGG trunks and weights, by name.
 * :mod:`~tutorial_lib.style.gram`: Gram matrices, their normalisations, and the MMD view;
   :mod:`~tutorial_lib.style.tiles`: shuffling tiles, which Gram matrices barely notice.
-* :mod:`~tutorial_lib.style.losses`: content, style and total-variation losses; the canonical objective.
+* :mod:`~tutorial_lib.style.losses`: content, style and total-variation losses; the canonical objective;
+  balanced layer weights and each layer's share of the style loss.
 * :mod:`~tutorial_lib.style.minimize`, :mod:`~tutorial_lib.style.multiscale`: the pixel optimisation loop,
   and coarse-to-fine.
 * :mod:`~tutorial_lib.style.optimize`: :func:`stylize`; :mod:`~tutorial_lib.style.texture`:
@@ -35,6 +36,8 @@ _EXPORTS = {
     "style_loss": "losses",
     "total_variation": "losses",
     "style_transfer_loss": "losses",
+    "balanced_layer_weights": "losses",
+    "style_layer_shares": "losses",
     "stylize": "optimize",
     "StylizeResult": "optimize",
     "CONTENT_LAYERS": "optimize",

@@ -12,6 +12,14 @@ layers and S the style layers. Optional per-layer weights multiply each term
 of the sums (all 1 in the canonical objective). TV is the squared total
 variation defined in :func:`total_variation`.
 
+Layer weights. With this normalisation the layers' terms differ by orders of magnitude: at the
+content image, ``relu1_1`` and ``relu2_1`` carry nearly all of the style sum and ``relu3_1``–``relu5_1``
+each less than 10⁻³ of it (:func:`style_layer_shares`; ``tests/style/test_optimize.py`` checks it), so
+with all weights 1 the deep layers hardly act. :func:`balanced_layer_weights`, w_l = 1 / mean(G_l(s)²),
+makes every term a *relative* error of order 1; :func:`resolve_layer_weights` turns ``"balanced"``,
+``"equal"`` or a dict into weights. Balanced is the default of :func:`~tutorial_lib.style.optimize.stylize`
+and of texture synthesis.
+
 Every function here is plain arithmetic on tensors: no network, no hidden
 weights. The optimisation lives in :mod:`tutorial_lib.style.optimize`.
 """
@@ -109,3 +117,47 @@ def style_transfer_loss(
     tv = total_variation(image) if image is not None else zero
     total = content_weight * content + style_weight * style + tv_weight * tv
     return {"content": content, "style": style, "tv": tv, "total": total}
+
+
+LAYER_WEIGHTINGS = ("balanced", "equal")
+
+
+def balanced_layer_weights(grams: Mapping[str, torch.Tensor]) -> dict[str, float]:
+    """``w_l = 1 / mean(G_l(s)²)`` for target Gram matrices ``grams: name -> (1, C, C)``.
+
+    With these weights each style term w_l·mean((G_l(x) − G_l(s))²) is the layer's relative squared error.
+    """
+    return {k: 1.0 / max(float((g**2).mean()), 1e-30) for k, g in grams.items()}
+
+
+def resolve_layer_weights(
+    layer_weights: Mapping[str, float] | str | None, style_targets: Mapping[str, torch.Tensor]
+) -> dict[str, float]:
+    """Per-layer factors from a choice: ``"balanced"`` (:func:`balanced_layer_weights` of ``style_targets``),
+    ``"equal"`` or ``None`` (all 1: an empty dict), or a dict name -> weight (copied)."""
+    if isinstance(layer_weights, str):
+        if layer_weights not in LAYER_WEIGHTINGS:
+            raise ValueError(f"layer_weights must be one of {LAYER_WEIGHTINGS}, None or a dict; got {layer_weights!r}")
+        return balanced_layer_weights(style_targets) if layer_weights == "balanced" else {}
+    return {k: float(v) for k, v in (layer_weights or {}).items()}
+
+
+def style_layer_shares(
+    features: Mapping[str, torch.Tensor],
+    style_targets: Mapping[str, torch.Tensor],
+    layer_weights: Mapping[str, float] | None = None,
+) -> dict[str, float]:
+    """Each style layer's share of the weighted style loss:
+
+        share_l = w_l mean((G_l(x) − G_l(s))²) / Σ_{k∈S} w_k mean((G_k(x) − G_k(s))²),
+
+    features: layer name -> (1, C, H, W) feature maps of x; style_targets: layer -> G_l(s), (1, C, C);
+    layer_weights: w_l (default 1). Returns floats summing to 1, in the order of ``style_targets``.
+    """
+    lw = layer_weights or {}
+    with torch.no_grad():
+        terms = {k: lw.get(k, 1.0) * float(style_loss(features[k], g)) for k, g in style_targets.items()}
+    total = sum(terms.values())
+    if total <= 0:
+        raise ValueError("the weighted style loss is 0: x already matches every target, so no layer has a share")
+    return {k: v / total for k, v in terms.items()}

@@ -19,28 +19,36 @@
 
 How the defaults were chosen (vgg16-hed, 2 CPU cores):
 
-* ``DEFAULT_STEPS``: on chelsea at 256×385 px with hubble_deep_field (w_s = 10), 300 single-scale
-  L-BFGS evaluations reached a loss of 9.23. Coarse to fine with (100, 60, 40) evaluations at
-  scales (0.25, 0.5, 1) reached 8.59 for about a fifth of the network work; (150, 100, 50) reached
-  7.46, (200, 80, 30) only 9.79: the full-size steps matter most. ``benchmarks/style.py``
-  measures it side by side. With two scales (images whose short side is 128–255 px), at
-  170×256 px and w_s = 30, (60, 110) beat (100, 100) and (214, 86) for the hubble, strokes and
-  mosaic styles alike. How much coarse to fine gains depends on the style: it is large when the
-  style needs large-scale changes (hubble darkens the whole photo: 10.8 in 43 s against 13.4 for
-  200 single-scale evaluations in 67 s) and small for small strokes, where the slow last
-  refinement at full size dominates (strokes: 35.5 in 40 s against 35.6 for 100 evaluations in 33 s).
-* ``DEFAULT_STYLE_WEIGHT = 30``: looking at the bundled photos with every procedural style, 10
-  leaves the photo mostly intact, 100 starts to dissolve faces and objects into the texture
-  (mosaic), 30 gives a painting in which the subject stays clear.
-* ``DEFAULT_TV_WEIGHT = 10``: the style loss on ``relu1_1`` already pins pixel-scale statistics,
-  so little smoothing is needed. TV(x) of a stylised photo is about 0.01–0.03 against a total
-  loss of 10–100, so 10 is a mild prior against stray grain; it starts to smooth visibly only
-  near 10³ (notebook 05, section 9).
+* ``layer_weights="balanced"`` (issue #19): w_l = 1 / mean(G_l(s)²) multiplies each style term. With
+  w_l = 1, at the content image ``relu4_1`` and ``relu5_1`` carry under 10⁻³ of the style loss, so the
+  deep layers (and a coarse style-layer set) barely acted; balanced, every layer's share lies within 4×
+  of the mean (``tests/style/test_optimize.py``; notebook 05, section 1, plots them).
+* ``DEFAULT_STYLE_WEIGHT = 200``: balanced weights rescale the style term, so w_s was chosen again to keep
+  as much of the photo as the old default, ``EQUAL_WEIGHTS_STYLE_WEIGHT = 30`` with w_l = 1 (picked by eye:
+  10 left the photo mostly intact, 100 dissolved faces into the texture, 30 gave a painting in which the
+  subject stays clear). ``benchmarks/style_weight.py``, chelsea and astronaut at 128 px with mosaic, waves,
+  strokes and dots, 60 evaluations each: the median content loss of the old default was 50.8; balanced
+  w_s = 100, 200, 300 gave 39.7, 54.6 and 64.4. At 200 the balanced style loss (Σ_l relative errors) falls
+  from 0.66 to 0.15, and the part of it in relu3_1–relu5_1 from 0.66 to 0.085: the deep layers now act.
+* ``DEFAULT_STEPS`` (measured before issue #19, with w_l = 1 and w_s = 10): on chelsea at 256×385 px with
+  hubble_deep_field, 300 single-scale L-BFGS evaluations reached a loss of 9.23. Coarse to fine with
+  (100, 60, 40) evaluations at scales (0.25, 0.5, 1) reached 8.59 for about a fifth of the network work;
+  (150, 100, 50) reached 7.46, (200, 80, 30) only 9.79: the full-size steps matter most
+  (``benchmarks/style.py --layer-weights equal --style-weight 10``). With two scales, at 170×256 px and
+  w_s = 30, (60, 110) beat (100, 100) and (214, 86) for the hubble, strokes and mosaic styles alike. The
+  gain depends on the style: large when it needs large-scale changes (hubble: 10.8 in 43 s against 13.4
+  for 200 single-scale evaluations in 67 s), small for small strokes, where the last refinement at full
+  size dominates (35.5 in 40 s against 35.6 for 100 evaluations in 33 s).
+  ``tests/style/test_coarse_to_fine.py`` checks the claim with the balanced defaults.
+* ``DEFAULT_TV_WEIGHT = 10``: the style loss on ``relu1_1`` already pins pixel-scale statistics. TV(x) of
+  a stylised photo is about 0.01–0.03 against a total loss of 10–100 (with either weighting, since the
+  content loss is kept), so 10 is a mild prior against stray grain; it smooths visibly only near 10³
+  (notebook 05, section 9).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,12 +60,14 @@ from .color import COLOR_MODES, combine_luminance, luminance, match_color, match
 from .features import FeatureExtractor, load_extractor
 from .gram import gram_matrix
 from .images import resolve_image
+from .losses import resolve_layer_weights
 from .minimize import OPTIMIZERS, History
 from .multiscale import Callback, Targets, coarse_to_fine, scaled_size, shrink
 
 CONTENT_LAYERS = ("relu4_2",)
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
-DEFAULT_STYLE_WEIGHT = 30.0
+DEFAULT_STYLE_WEIGHT = 200.0  # with balanced layer weights
+EQUAL_WEIGHTS_STYLE_WEIGHT = 30.0  # the same look with layer_weights="equal": the default before issue #19
 DEFAULT_TV_WEIGHT = 10.0
 COARSE_SCALES = (0.25, 0.5)
 MIN_SIDE = 64  # a coarse scale is used only if the image's short side stays at least this long
@@ -159,7 +169,7 @@ def stylize(
     tv_weight: float = DEFAULT_TV_WEIGHT,
     content_layers: Sequence[str] = CONTENT_LAYERS,
     style_layers: Sequence[str] = STYLE_LAYERS,
-    layer_weights: dict[str, float] | None = None,
+    layer_weights: Mapping[str, float] | str | None = "balanced",
     optimizer: str = "lbfgs",
     steps: int | Sequence[int] | None = None,
     scales: Sequence[float] | None = None,
@@ -180,7 +190,10 @@ def stylize(
     style: the same, a procedural style's name, or a list of them to blend.
     extractor: a name for ``load_extractor`` (loaded once, then cached) or a loaded extractor.
     content_weight, style_weight, tv_weight: w_c, w_s, w_tv.
-    content_layers, style_layers: the sets C and S. layer_weights: optional factor per layer name.
+    content_layers, style_layers: the sets C and S.
+    layer_weights: w_l per style layer: ``"balanced"`` (1 / mean(G_l(s)²) from the full-size targets, kept at
+        every scale: each term a relative error), ``"equal"`` or ``None`` (all 1), or a dict name -> weight.
+        A layer in both C and S gets its factor in both sums. ``settings["layer_weights"]`` records them.
     optimizer: ``"lbfgs"`` or ``"adam"``.
     steps: function evaluations: ``None`` for the tuned schedule, an int for a total split over the
         scales in the same proportions, or one count per scale.
@@ -246,6 +259,7 @@ def stylize(
         style_targets = {k: sum(b * g[k] for b, g in zip(blend, grams, strict=True)) for k in style_layers}
         return content_targets, style_targets
 
+    weights = resolve_layer_weights(layer_weights, targets_at(1.0)[1] if layer_weights == "balanced" else {})
     x, loss, history = coarse_to_fine(
         ext,
         start,
@@ -253,7 +267,7 @@ def stylize(
         step_list,
         targets_at,
         (content_weight, style_weight, tv_weight),
-        layer_weights,
+        weights,
         optimizer,
         callback,
         progress,
@@ -268,7 +282,8 @@ def stylize(
         "tv_weight": tv_weight,
         "content_layers": tuple(content_layers),
         "style_layers": tuple(style_layers),
-        "layer_weights": dict(layer_weights or {}),
+        "layer_weighting": layer_weights if isinstance(layer_weights, str) else "custom" if layer_weights else "equal",
+        "layer_weights": weights,
         "optimizer": optimizer,
         "scales": scale_list,
         "steps": step_list,

@@ -11,8 +11,9 @@ brings larger motifs.
 
 Layer weights. With the course's normalisation the layers' losses differ by orders of
 magnitude (on vgg16-hed, ``relu1_1`` starts near 100 and ``relu5_1`` near 0.003), so with
-equal weights the deep layers hardly count. ``layer_weights="balanced"`` (the default here)
-divides each layer by its target's mean square, w_l = 1 / mean(G_l(s)²), making every term a
+equal weights the deep layers hardly count. ``layer_weights="balanced"`` (the default here, as in
+:func:`~tutorial_lib.style.optimize.stylize`) divides each layer by its target's mean square,
+w_l = 1 / mean(G_l(s)²) (:func:`~tutorial_lib.style.losses.balanced_layer_weights`), making every term a
 *relative* error of order 1 whatever the network and its input scale. That is what makes
 a random-weight network usable at all (notebook 04).
 """
@@ -28,13 +29,9 @@ from ..data.images import ImageLike
 from .features import FeatureExtractor
 from .gram import gram_matrix
 from .images import resolve_image
+from .losses import resolve_layer_weights
 from .multiscale import Targets, coarse_to_fine, scaled_size, shrink
 from .optimize import STYLE_LAYERS, StylizeResult, get_extractor, resolve_scales, resolve_steps
-
-
-def balanced_layer_weights(grams: Mapping[str, torch.Tensor]) -> dict[str, float]:
-    """``w_l = 1 / mean(G_l²)`` for target Gram matrices ``grams: name -> (1, C, C)``."""
-    return {k: 1.0 / max(float((g**2).mean()), 1e-30) for k, g in grams.items()}
 
 
 def synthesize_texture(
@@ -58,8 +55,8 @@ def synthesize_texture(
 
     style: anything ``load_image`` accepts, or a bundled / procedural name.
     size: output size, an int (square) or (H, W).
-    layer_weights: ``"balanced"`` (w_l = 1 / mean(G_l(s)²), see the module docstring), ``None`` for
-        all 1 (the canonical objective), or a dict name -> weight.
+    layer_weights: ``"balanced"`` (w_l = 1 / mean(G_l(s)²), see the module docstring), ``"equal"`` or
+        ``None`` for all 1 (the canonical objective), or a dict name -> weight.
     style_size: longest side the style image is resized to (default: the output's longest side).
     steps, scales, optimizer, seed, device, callback, progress: as in :func:`stylize`. The start is
         uniform noise from ``seed``.
@@ -80,12 +77,7 @@ def synthesize_texture(
             feats = ext(shrink(style_img, scaled_size(style_img.shape[-2:], scale)), list(layers))
         return {}, {k: gram_matrix(v) for k, v in feats.items()}
 
-    if isinstance(layer_weights, str):
-        if layer_weights != "balanced":
-            raise ValueError(f"layer_weights must be 'balanced', None or a dict; got {layer_weights!r}")
-        weights = balanced_layer_weights(targets_at(1.0)[1])
-    else:
-        weights = dict(layer_weights or {})
+    weights = resolve_layer_weights(layer_weights, targets_at(1.0)[1] if layer_weights == "balanced" else {})
     scale_list = resolve_scales(hw, scales)
     step_list = resolve_steps(steps, len(scale_list))
     gen = torch.Generator().manual_seed(seed)

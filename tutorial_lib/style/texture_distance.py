@@ -6,7 +6,7 @@ For an image x, a texture s and a feature extractor with layers S, the *balanced
 
 with ``G_l = F_l F_lᵀ / (C·H·W)`` (:func:`~tutorial_lib.style.gram.gram_matrix`). Each term is a
 *relative* squared error of the layer's Gram matrix, so every layer counts whatever the scale of
-its features (the same weights as :func:`~tutorial_lib.style.texture.balanced_layer_weights`),
+its features (the same weights as :func:`~tutorial_lib.style.losses.balanced_layer_weights`),
 and d does not change when the features of both images are multiplied by one constant.
 d(s, s) = 0. Scoring textures made with different networks by one fixed extractor (the trained
 one) compares them on equal terms.

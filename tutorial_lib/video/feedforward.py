@@ -8,6 +8,7 @@ averaged over them::
     min_θ  E_c [ w_c Σ_{l∈C} mean((F_l(f_θ(c)) − F_l(c))²) + w_s Σ_{l∈S} mean((G_l(f_θ(c)) − G_l(s))²)
                  + w_tv TV(f_θ(c)) ].
 
+All layer weights are 1, as written, with w_s = ``EQUAL_WEIGHTS_STYLE_WEIGHT``: the recipe was tuned on it.
 After training, stylizing is one forward pass, hundreds of times faster than optimising. The
 price: one network per style, trained for minutes to hours, and results a little below what
 per-image optimisation reaches. :func:`~tutorial_lib.video.adain.adain` is the follow-up that removes the per-style
@@ -47,7 +48,13 @@ from ..style.gram import gram_matrix
 from ..style.images import resolve_image
 from ..style.losses import style_transfer_loss
 from ..style.minimize import to_logits
-from ..style.optimize import CONTENT_LAYERS, DEFAULT_STYLE_WEIGHT, DEFAULT_TV_WEIGHT, STYLE_LAYERS, get_extractor
+from ..style.optimize import (
+    CONTENT_LAYERS,
+    DEFAULT_TV_WEIGHT,
+    EQUAL_WEIGHTS_STYLE_WEIGHT,
+    STYLE_LAYERS,
+    get_extractor,
+)
 from .photos import PHOTOS, load_photos, photo_crops
 
 
@@ -116,7 +123,7 @@ def feedforward_loss(
     batch: torch.Tensor,
     extractor: FeatureExtractor,
     style_targets: dict[str, torch.Tensor],
-    weights: tuple[float, float, float] = (1.0, DEFAULT_STYLE_WEIGHT, DEFAULT_TV_WEIGHT),
+    weights: tuple[float, float, float] = (1.0, EQUAL_WEIGHTS_STYLE_WEIGHT, DEFAULT_TV_WEIGHT),
 ) -> dict[str, torch.Tensor]:
     """The training objective on one batch of content images ``batch: (N, 3, H, W)``: the canonical
     loss of ``f_θ(c)`` against content targets F_l(c) and the style's Gram targets, averaged over the
@@ -147,7 +154,7 @@ def train_feedforward(
     crop_size: int = 128,
     style_size: int = 256,
     content_weight: float = 1.0,
-    style_weight: float = DEFAULT_STYLE_WEIGHT,
+    style_weight: float = EQUAL_WEIGHTS_STYLE_WEIGHT,
     tv_weight: float = DEFAULT_TV_WEIGHT,
     lr: float = 2e-3,
     width: int = 16,
