@@ -48,9 +48,9 @@ def test_widget_runs_only_when_clicked():
     button = panel.children[1].children[1]
     button.click()
     assert len(calls) == 1 and calls[0]["style_layers"] == ("relu1_1",)
-    # the sliders start at the library's defaults, rounded to a quarter decade: 30 -> 10**1.5, 10 -> 10**1
-    assert DEFAULT_STYLE_WEIGHT == 30 and DEFAULT_TV_WEIGHT == 10
-    assert calls[0]["style_weight"] == pytest.approx(10**1.5) and calls[0]["tv_weight"] == pytest.approx(10.0)
+    # the sliders start at the library's defaults, rounded to a quarter decade: 200 -> 10**2.25, 10 -> 10**1
+    assert DEFAULT_STYLE_WEIGHT == 200 and DEFAULT_TV_WEIGHT == 10
+    assert calls[0]["style_weight"] == pytest.approx(10**2.25) and calls[0]["tv_weight"] == pytest.approx(10.0)
 
 
 def test_style_tradeoff_plots_the_points_in_order_of_the_weight():
@@ -64,3 +64,18 @@ def test_style_tradeoff_plots_the_points_in_order_of_the_weight():
     assert fig.axes[0].get_xscale() == "log" and fig.axes[0].get_yscale() == "log"
     with pytest.raises(ValueError, match="empty"):
         plot_style_tradeoff({})
+
+
+def test_layer_shares_draws_one_bar_per_layer_and_weighting():
+    from tutorial_lib.viz import plot_layer_shares
+
+    shares = {"equal": {"a": 0.9, "b": 0.1, "c": 1e-6}, "balanced": {"a": 0.3, "b": 0.3, "c": 0.4}}
+    fig = plot_layer_shares(shares)
+    ax = fig.axes[0]
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches)
+    assert heights == sorted([0.9, 0.1, 1e-6, 0.3, 0.3, 0.4]) and ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="same|layers"):
+        plot_layer_shares({"x": {"a": 1.0}, "y": {"b": 1.0}})
+    with pytest.raises(ValueError, match="empty"):
+        plot_layer_shares({})

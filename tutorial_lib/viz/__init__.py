@@ -3,7 +3,7 @@
 * :mod:`~tutorial_lib.viz.images`: image grids and galleries (every notebook);
 * :mod:`~tutorial_lib.viz.gan`: training curves, snapshots and 2-D mixtures (01–03);
 * :mod:`~tutorial_lib.viz.style`: feature maps, Gram matrices, loss curves, the style-weight trade-off, the
-  stylize panel (04–05);
+  style layers' shares, the stylize panel (04–05);
 * :mod:`~tutorial_lib.viz.art`: the art panel (06).
 
 Every function returns the matplotlib ``Figure`` (or widget) it made, so a notebook can show it,
@@ -13,7 +13,14 @@ save it, or close it. The names below are the ones the notebooks use, as ``viz.s
 from .art import art_panel
 from .gan import animate_mixture, animation_html, plot_history, show_mixture, show_mixture_frames, show_snapshots
 from .images import image_grid, show_class_grid, show_grid, show_images
-from .style import plot_loss_curves, plot_style_tradeoff, show_feature_maps, show_gram_matrices, stylize_widget
+from .style import (
+    plot_layer_shares,
+    plot_loss_curves,
+    plot_style_tradeoff,
+    show_feature_maps,
+    show_gram_matrices,
+    stylize_widget,
+)
 
 __all__ = [
     "animate_mixture",
@@ -21,6 +28,7 @@ __all__ = [
     "art_panel",
     "image_grid",
     "plot_history",
+    "plot_layer_shares",
     "plot_loss_curves",
     "plot_style_tradeoff",
     "show_class_grid",

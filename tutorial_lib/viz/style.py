@@ -1,5 +1,5 @@
 """Figures of style transfer (notebooks 04 and 05): feature maps, Gram matrices, loss curves, the style-weight
-trade-off and the stylize panel."""
+trade-off, the style layers' shares of the loss and the stylize panel."""
 
 from __future__ import annotations
 
@@ -85,8 +85,8 @@ def plot_style_tradeoff(
 ) -> Figure:
     """The content-against-style trade-off of a weight sweep: one point per weight, in order of the weight.
 
-    points: weight w -> (content loss, style loss) of the result stylised with that weight (unweighted
-    sums, e.g. the last row of ``StylizeResult.history``). Both axes are logarithmic; each point is
+    points: weight w -> (content loss, style loss) of the result stylised with that weight (the sums
+    before w_c and w_s, e.g. the last row of ``StylizeResult.history``). Both axes are logarithmic; each point is
     labelled ``label = w``. Points further down and to the left would be better on both terms, so the
     curve is the front the weight moves along: more style costs content.
     """
@@ -102,8 +102,37 @@ def plot_style_tradeoff(
     ax.plot(content, style, "o-")
     for w, c, s in zip(weights, content, style, strict=True):
         ax.annotate(f"{label} = {w:g}", (c, s), textcoords="offset points", xytext=(6, 4), fontsize=8)
-    ax.set(xscale="log", yscale="log", xlabel="content loss (unweighted)", ylabel="style loss (unweighted)")
+    ax.set(xscale="log", yscale="log", xlabel="content loss (without w_c)", ylabel="style loss (without w_s)")
     ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    return fig
+
+
+def plot_layer_shares(shares: Mapping[str, Mapping[str, float]], ax: plt.Axes | None = None) -> Figure:
+    """Grouped bars of each style layer's share of the weighted style loss, one group per layer.
+
+    shares: label (e.g. a weighting) -> {layer: share}, as returned by
+    :func:`~tutorial_lib.style.losses.style_layer_shares`; every label must list the same layers. The
+    y axis is logarithmic (equal weights leave the deep layers near 10⁻⁶); a dotted line marks 1 / (number of
+    layers), where every bar of a perfectly balanced loss would sit.
+    """
+    if not shares:
+        raise ValueError("shares is empty")
+    layers = list(next(iter(shares.values())))
+    if any(list(v) != layers for v in shares.values()):
+        raise ValueError(f"every entry of shares must list the layers {layers} in that order")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+    else:
+        fig = ax.figure
+    width = 0.8 / len(shares)
+    x = np.arange(len(layers))
+    for i, (label, v) in enumerate(shares.items()):
+        ax.bar(x + (i - (len(shares) - 1) / 2) * width, [v[k] for k in layers], width, label=label)
+    ax.axhline(1 / len(layers), color="gray", ls=":", lw=1)
+    ax.set_xticks(x, layers)
+    ax.set(yscale="log", ylabel="share of the style loss")
+    ax.legend()
     fig.tight_layout()
     return fig
 
