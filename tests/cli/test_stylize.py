@@ -18,6 +18,22 @@ def test_stylize_writes_an_image_from_names(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
 
 
+def test_layer_weights_choice_reaches_stylize(tmp_path, monkeypatch):
+    from tutorial_lib.style import optimize
+
+    seen = []
+    real = optimize.stylize
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["layer_weights"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(optimize, "stylize", spy)
+    base = ["stylize", "chelsea", "mosaic", "-o", str(tmp_path / "o.png"), "--size", "32", "--steps", "1", "--quiet"]
+    assert main(base) == 0 and main([*base, "--layer-weights", "equal"]) == 0
+    assert seen == ["balanced", "equal"]
+
+
 def test_stylize_accepts_paths_blends_and_colour_options(tmp_path):
     style_path = tmp_path / "style.png"
     Image.new("RGB", (40, 30), (200, 40, 10)).save(style_path)
@@ -44,5 +60,5 @@ def test_bad_input_prints_one_clear_error_not_a_traceback(tmp_path, args, messag
 def test_help_lists_the_options():
     result = subprocess.run([sys.executable, "-m", "tutorial_lib", "stylize", "--help"], capture_output=True, text=True)
     assert result.returncode == 0
-    for option in ("--size", "--style-weight", "--steps", "--preserve-color", "--blend"):
+    for option in ("--size", "--style-weight", "--layer-weights", "--steps", "--preserve-color", "--blend"):
         assert option in result.stdout

@@ -7,6 +7,7 @@ styles are blended (``--blend`` gives their weights). Examples::
     python -m tutorial_lib stylize chelsea mosaic -o cat_mosaic.png
     python -m tutorial_lib stylize photo.jpg strokes -o out.png --size 384 --preserve-color
     python -m tutorial_lib stylize chelsea waves dots --blend 0.7 0.3 -o blend.png
+    python -m tutorial_lib stylize chelsea mosaic -o equal.png --layer-weights equal --style-weight 30
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--style-weight", type=float, default=None, help="w_s (default: tuned)")
     p.add_argument("--content-weight", type=float, default=1.0, help="w_c (default 1)")
     p.add_argument("--tv-weight", type=float, default=None, help="w_tv (default: tuned)")
+    p.add_argument(
+        "--layer-weights",
+        choices=("balanced", "equal"),
+        default="balanced",
+        help="style layer weights: balanced, w_l = 1/mean(G_l(s)^2), so every layer acts (default); or equal, all 1",
+    )
     p.add_argument("--steps", type=int, default=None, help="total function evaluations (default: tuned)")
     p.add_argument("--scales", type=_floats, default=None, help='coarse-to-fine scales, e.g. "0.25 0.5 1"')
     p.add_argument("--optimizer", choices=("lbfgs", "adam"), default="lbfgs")
@@ -78,6 +85,7 @@ def _stylize(args: argparse.Namespace) -> int:
             args.style if len(args.style) > 1 else args.style[0],
             extractor=args.extractor,
             content_weight=args.content_weight,
+            layer_weights=args.layer_weights,
             optimizer=args.optimizer,
             steps=args.steps,
             scales=args.scales,
