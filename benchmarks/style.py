@@ -3,13 +3,17 @@
     python benchmarks/style.py                  # 256x385 px, reference: 300 L-BFGS evaluations
     python benchmarks/style.py --short-side 128 --ref-steps 150 --threads 1
 
-Both runs minimise the same canonical objective with the same extractor (vgg16-hed),
-weights (w_c = 1, w_s = 10, w_tv = 0) and targets, on chelsea with hubble_deep_field as the style:
+Both runs minimise the same objective with the same extractor (vgg16-hed), weights (w_c = 1,
+w_s = ``--style-weight``, w_tv = 0, style layer weights ``--layer-weights``) and targets, on chelsea
+with hubble_deep_field as the style:
 
 * reference: L-BFGS from the content image at full resolution for ``--ref-steps`` function
   evaluations (``stylize(..., scales=(1.0,), steps=N)``: the same optimiser, without coarse-to-fine);
-* stylize: ``stylize(content, style, extractor="vgg16-hed", content_weight=1.0, style_weight=10.0,
-  tv_weight=0.0, progress=False)``, all other settings at their defaults.
+* stylize: ``stylize(content, style, extractor="vgg16-hed", content_weight=1.0, style_weight=w_s,
+  tv_weight=0.0, layer_weights=..., progress=False)``, all other settings at their defaults.
+
+The figures in stylize's docstring before issue #19 were measured with ``--layer-weights equal
+--style-weight 10``; the defaults are now balanced layer weights and ``DEFAULT_STYLE_WEIGHT``.
 
 stylize runs before and after the reference, so a change in the machine's load shows up as two
 different stylize times. Each final loss is recomputed here from scratch on the returned image.
@@ -29,21 +33,22 @@ from tutorial_lib.config import set_threads
 from tutorial_lib.data import bundled_image
 from tutorial_lib.style.features import load_extractor
 from tutorial_lib.style.gram import gram_matrix
-from tutorial_lib.style.losses import style_transfer_loss
-from tutorial_lib.style.optimize import CONTENT_LAYERS, STYLE_LAYERS, stylize
+from tutorial_lib.style.losses import resolve_layer_weights, style_transfer_loss
+from tutorial_lib.style.optimize import CONTENT_LAYERS, DEFAULT_STYLE_WEIGHT, STYLE_LAYERS, stylize
 
-WEIGHTS = {"content_weight": 1.0, "style_weight": 10.0, "tv_weight": 0.0}
+WEIGHTS = {"content_weight": 1.0, "style_weight": DEFAULT_STYLE_WEIGHT, "tv_weight": 0.0, "layer_weights": "balanced"}
 
 
 def objective(ext, content: torch.Tensor, style: torch.Tensor):  # noqa: ANN001, ANN201
-    """The canonical objective at full size, with targets computed once."""
+    """The objective at full size (stylize's, with WEIGHTS), with targets and layer weights computed once."""
     layers = [*STYLE_LAYERS, *CONTENT_LAYERS]
     with torch.no_grad():
         ct = dict(ext(content, list(CONTENT_LAYERS)))
         st = {k: gram_matrix(v) for k, v in ext(style, list(STYLE_LAYERS)).items()}
+    weights = {**WEIGHTS, "layer_weights": resolve_layer_weights(WEIGHTS["layer_weights"], st)}
 
     def loss(x: torch.Tensor) -> torch.Tensor:
-        return style_transfer_loss(ext(x, layers), ct, st, x, **WEIGHTS)["total"]
+        return style_transfer_loss(ext(x, layers), ct, st, x, **weights)["total"]
 
     return loss
 
@@ -111,7 +116,10 @@ def main() -> None:
         help="torch CPU threads (default: $TUTORIAL_THREADS, else config.set_threads's rule)",
     )
     parser.add_argument("--textbook", action="store_true", help="also run the clamp-in-closure tutorial recipe")
+    parser.add_argument("--style-weight", type=float, default=DEFAULT_STYLE_WEIGHT, help="w_s (default: stylize's)")
+    parser.add_argument("--layer-weights", choices=("balanced", "equal"), default="balanced")
     args = parser.parse_args()
+    WEIGHTS.update(style_weight=args.style_weight, layer_weights=args.layer_weights)
     set_threads(args.threads)
     torch.manual_seed(0)
     ext = load_extractor("vgg16-hed", device="cpu")
@@ -121,7 +129,8 @@ def main() -> None:
     loss = objective(ext, content, style)
     h, w = content.shape[-2:]
     print(f"content chelsea {h}x{w}, style hubble_deep_field {style.shape[-2]}x{style.shape[-1]}, vgg16-hed, ")
-    print(f"w_c=1 w_s=10 w_tv=0, torch threads {torch.get_num_threads()}, reference {args.ref_steps} evaluations")
+    print(f"w_c=1 w_s={args.style_weight:g} w_tv=0, {args.layer_weights} layer weights, ", end="")
+    print(f"torch threads {torch.get_num_threads()}, reference {args.ref_steps} evaluations")
 
     stylize(content, style, extractor=ext, scales=(1.0,), steps=2, progress=False)  # warm-up
     ours1, t_ours1 = timed(lambda: stylize(content, style, extractor=ext, **WEIGHTS, progress=False))

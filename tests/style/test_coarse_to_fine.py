@@ -1,5 +1,5 @@
-"""The claim behind stylize's defaults, scaled down so CI runs it: coarse to fine reaches the single-scale
-reference's loss with at most a third of its network work. Wall time is measured by ``benchmarks/style.py``;
+"""The claim behind stylize's coarse-to-fine schedule, scaled down so CI runs it: at the same network work,
+coarse to fine reaches a much lower loss than a single scale. Wall time is measured by ``benchmarks/style.py``;
 here work is counted exactly, as pixels pushed through the network, so the test does not depend on the load."""
 
 import pytest
@@ -8,10 +8,10 @@ import torch
 from tutorial_lib.data import bundled_image
 from tutorial_lib.style.features import load_extractor
 from tutorial_lib.style.gram import gram_matrix
-from tutorial_lib.style.losses import style_transfer_loss
-from tutorial_lib.style.optimize import CONTENT_LAYERS, DEFAULT_STEPS, STYLE_LAYERS, stylize
+from tutorial_lib.style.losses import balanced_layer_weights, style_transfer_loss
+from tutorial_lib.style.optimize import CONTENT_LAYERS, DEFAULT_STEPS, DEFAULT_STYLE_WEIGHT, STYLE_LAYERS, stylize
 
-WEIGHTS = {"content_weight": 1.0, "style_weight": 10.0, "tv_weight": 0.0}
+WEIGHTS = {"content_weight": 1.0, "style_weight": DEFAULT_STYLE_WEIGHT, "tv_weight": 0.0}  # balanced layer weights
 
 
 def full_size_equivalents(result) -> float:  # noqa: ANN001
@@ -25,11 +25,14 @@ def full_size_equivalents(result) -> float:  # noqa: ANN001
 
 
 @pytest.mark.slow
-def test_coarse_to_fine_reaches_the_reference_loss_with_a_third_of_the_work():
-    """The benchmark on a quarter of its pixels: chelsea 128x192 px, hubble_deep_field, vgg16-hed, w_s = 10.
+def test_coarse_to_fine_beats_a_single_scale_at_the_same_work():
+    """The benchmark on a quarter of its pixels: chelsea 128x192 px, hubble_deep_field, vgg16-hed, stylize's
+    default w_s and balanced layer weights (fixed from the full-size targets at every scale).
 
-    Reference: 200 single-scale L-BFGS evaluations (fewer than the benchmark's 300: a smaller image converges
-    sooner). Candidate: scales (0.25, 0.5, 1) with the default full-size steps and half the default coarse ones.
+    Candidate: scales (0.25, 0.5, 1) with the default full-size steps and half the default coarse ones (about
+    51 full-size equivalents). Against single-scale L-BFGS with as many evaluations it reached 61.4 against
+    189.7 (measured for issue #19); require a 2× lower loss. (With w_l = 1 and w_s = 10 it also matched 200
+    single-scale evaluations; with balanced weights those reach 32.5, which this budget does not.)
     """
     ext = load_extractor("vgg16-hed", device="cpu")
     content = bundled_image("chelsea", size=(128, 192))
@@ -44,17 +47,18 @@ def test_coarse_to_fine_reaches_the_reference_loss_with_a_third_of_the_work():
         steps=(coarse_a // 2, coarse_b // 2, full),
         progress=False,
     )
-    ref = stylize(content, style, extractor=ext, **WEIGHTS, scales=(1.0,), steps=200, progress=False)
+    budget = round(full_size_equivalents(ours))
+    ref = stylize(content, style, extractor=ext, **WEIGHTS, scales=(1.0,), steps=budget, progress=False)
 
     layers = [*STYLE_LAYERS, *CONTENT_LAYERS]
     with torch.no_grad():
         ct = dict(ext(content, list(CONTENT_LAYERS)))
         st = {k: gram_matrix(v) for k, v in ext(style, list(STYLE_LAYERS)).items()}
+        w = balanced_layer_weights(st)  # as stylize computes them
         loss = {
-            name: style_transfer_loss(ext(r.image, layers), ct, st, r.image, **WEIGHTS)["total"].item()
+            name: style_transfer_loss(ext(r.image, layers), ct, st, r.image, layer_weights=w, **WEIGHTS)["total"].item()
             for name, r in [("ours", ours), ("ref", ref)]
         }
-    work = {"ours": full_size_equivalents(ours), "ref": full_size_equivalents(ref)}
-    assert work["ref"] == pytest.approx(200)
-    assert work["ours"] <= work["ref"] / 3, work
-    assert loss["ours"] <= loss["ref"], loss
+    assert ours.settings["layer_weights"] == pytest.approx(w)
+    assert full_size_equivalents(ref) == pytest.approx(budget)
+    assert loss["ours"] <= loss["ref"] / 2, loss

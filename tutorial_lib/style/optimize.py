@@ -25,9 +25,8 @@ How the defaults were chosen (vgg16-hed, 2 CPU cores):
   of the mean (``tests/style/test_optimize.py``; notebook 05, section 1, plots them).
 * ``DEFAULT_STYLE_WEIGHT = 200``: balanced weights rescale the style term, so w_s was chosen again to keep
   as much of the photo as the old default, ``EQUAL_WEIGHTS_STYLE_WEIGHT = 30`` with w_l = 1 (picked by eye:
-  10 left the photo mostly intact, 100 dissolved faces into the texture, 30 gave a painting in which the
-  subject stays clear). ``benchmarks/style_weight.py``, chelsea and astronaut at 128 px with mosaic, waves,
-  strokes and dots, 60 evaluations each: the median content loss of the old default was 50.8; balanced
+  a painting in which the subject stays clear). ``benchmarks/style_weight.py``, chelsea and astronaut at
+  128 px, mosaic, waves, strokes and dots, 60 evaluations each: the old default's median content loss 50.8;
   w_s = 100, 200, 300 gave 39.7, 54.6 and 64.4. At 200 the balanced style loss (Σ_l relative errors) falls
   from 0.66 to 0.15, and the part of it in relu3_1–relu5_1 from 0.66 to 0.085: the deep layers now act.
 * ``DEFAULT_STEPS`` (measured before issue #19, with w_l = 1 and w_s = 10): on chelsea at 256×385 px with
@@ -39,11 +38,12 @@ How the defaults were chosen (vgg16-hed, 2 CPU cores):
   gain depends on the style: large when it needs large-scale changes (hubble: 10.8 in 43 s against 13.4
   for 200 single-scale evaluations in 67 s), small for small strokes, where the last refinement at full
   size dominates (35.5 in 40 s against 35.6 for 100 evaluations in 33 s).
-  ``tests/style/test_coarse_to_fine.py`` checks the claim with the balanced defaults.
-* ``DEFAULT_TV_WEIGHT = 10``: the style loss on ``relu1_1`` already pins pixel-scale statistics. TV(x) of
-  a stylised photo is about 0.01–0.03 against a total loss of 10–100 (with either weighting, since the
-  content loss is kept), so 10 is a mild prior against stray grain; it smooths visibly only near 10³
-  (notebook 05, section 9).
+  With balanced weights (chelsea 128×192 px, hubble) coarse to fine still beats single scale at equal
+  work, 61.4 against 189.7 (``tests/style/test_coarse_to_fine.py``), but 200 single-scale evaluations
+  now reach 32.5, which its quarter of the work does not: the schedule awaits re-tuning for them.
+* ``DEFAULT_TV_WEIGHT = 10``: ``relu1_1`` already pins pixel-scale statistics. TV(x) of a stylised photo is
+  about 0.01–0.03 against a total loss of 10–100, so 10 is a mild prior against stray grain; it smooths
+  visibly only near 10³ (notebook 05, section 9).
 """
 
 from __future__ import annotations
