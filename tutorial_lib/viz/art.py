@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -27,12 +28,14 @@ def art_panel(
     """
     import ipywidgets as widgets
 
+    from ..style.optimize import DEFAULT_STYLE_WEIGHT
     from ..viz import show_images
 
     content = widgets.Dropdown(options=list(contents or list_bundled_images("photo")), description="photo")
     style = widgets.Dropdown(options=[*style_choices(), UPLOAD], description="style")
     upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload style")
-    w_s = widgets.FloatSlider(value=1.5, min=0.0, max=3.0, step=0.25, description="log10 w_s")
+    start_s = round(math.log10(DEFAULT_STYLE_WEIGHT) * 4) / 4  # stylize's default, to a quarter decade
+    w_s = widgets.FloatSlider(value=start_s, min=0.0, max=4.0, step=0.25, description="log10 w_s")
     w_tv = widgets.FloatSlider(value=1.0, min=-2.0, max=3.0, step=0.5, description="log10 w_tv")
     color = widgets.Dropdown(options=list(COLOR_CHOICES), description="colour")
     button = widgets.Button(description="Run", button_style="primary", icon="paint-brush")
