@@ -118,6 +118,9 @@ def test_table_order_and_groups_follow_coverage_table():
     assert [(r.mixture, r.method, r.seed) for r in results][:4] == [
         ("ring", "vanilla", 0), ("ring", "vanilla", 1), ("ring", "r1", 0), ("ring", "r1", 1)]  # fmt: skip
     assert len(results) == 12 and {r.steps for r in results} == {2}
+    again = population_table(["vanilla", "r1"], ["ring"], [0, 1], steps=2, n_samples=100, progress=False,
+                             reuse=results)  # fmt: skip
+    assert all(a is b for a, b in zip(again, results[:4], strict=True))  # nothing trained again
 
 
 @pytest.mark.slow

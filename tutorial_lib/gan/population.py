@@ -278,19 +278,23 @@ def population_table(
     n_samples: int = 2500,
     device: str | torch.device | None = None,
     progress: bool = True,
+    reuse: Iterable[MethodResult] = (),
 ) -> list[MethodResult]:
-    """:func:`~tutorial_lib.gan.comparison.coverage_table`'s results, trained as populations: one per
-    mixture and loop (:func:`loop_key`), holding every (method, seed) that shares it. Same order and
-    arguments as ``coverage_table``; each member's numbers follow its one-after-another run."""
+    """:func:`~tutorial_lib.gan.comparison.coverage_table`'s results (same arguments, same order), trained
+    as one population per mixture and loop (:func:`loop_key`) that holds every (method, seed) sharing it.
+    A run in ``reuse`` with the same mixture, method, seed, steps and ``n_samples`` is not trained again."""
     from tqdm.auto import tqdm
 
+    def n_steps(mix: str) -> int:
+        return profile_steps(mix) if steps is None else steps if isinstance(steps, int) else steps[mix]
+
     methods, mixtures, seeds = [get_method(m) for m in methods], list(mixtures), list(seeds)
+    done = {(r.mixture, r.method, r.seed, r.steps, len(r.samples)): r for r in reuse}
     groups: dict[tuple, list] = {}
     for mix, m, s in [(mix, m, s) for mix in mixtures for m in methods for s in seeds]:
-        groups.setdefault((mix, loop_key(m)), []).append((m, s))
-    results = {}
+        if (mix, m.name, s, n_steps(mix), n_samples) not in done:
+            groups.setdefault((mix, loop_key(m)), []).append((m, s))
     for (mix, _), members in tqdm(groups.items(), desc="populations", disable=not progress):
-        n_steps = profile_steps(mix) if steps is None else steps if isinstance(steps, int) else steps[mix]
-        for r in Population(members, mix, device=device).train(n_steps, n_samples=n_samples):
-            results[r.mixture, r.method, r.seed] = r
-    return [results[mix, m.name, s] for mix in mixtures for m in methods for s in seeds]
+        for r in Population(members, mix, device=device).train(n_steps(mix), n_samples=n_samples):
+            done[mix, r.method, r.seed, r.steps, n_samples] = r
+    return [done[mix, m.name, s, n_steps(mix), n_samples] for mix in mixtures for m in methods for s in seeds]
