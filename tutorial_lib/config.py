@@ -55,6 +55,7 @@ class Profile:
         classifier_epochs: epochs of the small CNN that judges generated images.
         inpaint_steps: Adam steps on the latent z when inpainting with a GAN (notebook 06).
         augment_steps: optimizer steps of each few-shot classifier in notebook 06's augmentation study.
+        art_steps: L-BFGS evaluations of each panel of notebook 06's static art example.
         batch_size: minibatch size for GAN training.
         n_eval_samples: generated samples used to compute a metric.
         n_seeds: how many seeds a comparison table averages over.
@@ -90,6 +91,7 @@ class Profile:
     classifier_epochs: int
     inpaint_steps: int
     augment_steps: int
+    art_steps: int
     batch_size: int
     n_eval_samples: int
     n_seeds: int
@@ -130,6 +132,7 @@ PROFILES: dict[str, Profile] = {
         classifier_epochs=4,
         inpaint_steps=300,
         augment_steps=400,
+        art_steps=150,
         batch_size=128,
         n_eval_samples=2500,
         n_seeds=3,
@@ -164,6 +167,7 @@ PROFILES: dict[str, Profile] = {
         classifier_epochs=1,
         inpaint_steps=40,
         augment_steps=60,
+        art_steps=20,
         batch_size=64,
         n_eval_samples=500,
         n_seeds=1,
