@@ -129,6 +129,12 @@ def test_stylize_video_reports_its_flicker_and_the_temporal_method_lowers_it(hed
     assert indep.flicker == pytest.approx(flicker(indep.frames, grids, masks), rel=1e-6)
     assert r.flicker < indep.flicker / 3, (r.flicker, indep.flicker)
     torch.testing.assert_close(r.frames[0], indep.frames[0])  # frame 0 has no previous frame: same problem
+    reused = stylize_video(
+        clip, "mosaic", extractor=hed, steps=2, first_steps=3, first_frame=indep.frames[:1], progress=False
+    )
+    assert torch.equal(reused.frames, r.frames) and reused.settings["first_frame"] == "given"  # the same work, skipped
+    with pytest.raises(ValueError, match="first_frame must have shape"):
+        stylize_video(clip, "mosaic", extractor=hed, first_frame=indep.frames)
     with pytest.raises(ValueError, match="temporal_weight"):
         stylize_video(clip, "mosaic", extractor=hed, temporal_weight=-1)
 

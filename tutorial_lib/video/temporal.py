@@ -144,6 +144,7 @@ def stylize_video(
     warm_start: bool | None = None,
     steps: int = 20,
     first_steps: int | None = None,
+    first_frame: torch.Tensor | None = None,
     style_weight: float = EQUAL_WEIGHTS_STYLE_WEIGHT,
     tv_weight: float = DEFAULT_TV_WEIGHT,
     extractor: str | FeatureExtractor = "auto",
@@ -158,6 +159,10 @@ def stylize_video(
         ``None``: warm start exactly when ``temporal_weight > 0``.
     steps: L-BFGS evaluations per frame; first_steps: for frame 0 (default ``steps``). Independent
         frames get ``steps`` each; to compare fairly give both methods the same budget.
+    first_frame: frame 0's output, (1, 3, H, W), when it is already computed. Frame 0 has no previous
+        output, so every method solves the same problem there (from the content, seed ``seed``): pass the
+        independent run's ``frames[:1]`` (made with ``steps=first_steps``) to skip repeating it.
+        ``seconds`` then counts frames 1 to T−1 only.
     style: an image, a bundled or procedural name; it is sized like a frame.
     Layer weights are equal, with w_s = ``EQUAL_WEIGHTS_STYLE_WEIGHT``: ``DEFAULT_TEMPORAL_WEIGHT`` and its
     measured flicker cut were tuned on that objective, not on stylize's balanced default.
@@ -168,6 +173,11 @@ def stylize_video(
         raise ValueError(f"temporal_weight must be >= 0; got {temporal_weight}")
     if steps < 1:
         raise ValueError(f"steps must be >= 1; got {steps}")
+    if first_frame is not None and tuple(first_frame.shape) != (1, *clip.frames.shape[1:]):
+        raise ValueError(
+            f"first_frame must have shape (1, 3, H, W) = {(1, *clip.frames.shape[1:])}, like one frame of the clip; "
+            f"got {tuple(first_frame.shape)}"
+        )
     warm = temporal_weight > 0 if warm_start is None else warm_start
     dev = extractor.device if isinstance(extractor, FeatureExtractor) and device is None else get_device(device)
     ext = get_extractor(extractor, dev)
@@ -178,6 +188,9 @@ def stylize_video(
     outputs: list[torch.Tensor] = []
     start = time.perf_counter()
     for t in tqdm(range(len(clip)), desc="frames", disable=not progress, leave=False):
+        if t == 0 and first_frame is not None:
+            outputs.append(first_frame.detach().to(frames))
+            continue
         content = frames[t : t + 1]
         init: str | torch.Tensor = "content"
         extra = None
@@ -212,6 +225,7 @@ def stylize_video(
         "warm_start": warm,
         "steps": steps,
         "first_steps": first_steps if first_steps is not None else steps,
+        "first_frame": "given" if first_frame is not None else "stylized",
         "style_weight": style_weight,
         "layer_weights": "equal",
         "tv_weight": tv_weight,
