@@ -273,10 +273,11 @@ def choose_threads(cores: int | None = None, load: float | None = None) -> int:
     7.3 | 1.83 s against 119 | 3.85 s. Whole notebooks, ci profile, beside that process (load 6-7):
     01 took 55 s with the rule against 223 s with 2 threads, 04 62 s against 184 s.
 
-    The second thread cost 3-16× on the GAN whenever the machine was busy. No idle moment came to
-    measure; there it can at best halve a convolution's time. A laptop is rarely idle and the load
-    average lags by a minute, so on two cores the rule takes the safe side; with more, it leaves a
-    core per unit of load to whoever else runs.
+    The second thread cost 3-16× on the GAN whenever the machine was busy. With nothing else running
+    it nearly halves a convolution's time (0.92 → 0.49 s for that VGG pass) and still slows the GAN
+    (1.30 → 1.54 s); beside the competitor it costs the VGG pass 1.5× (1.39 → 2.07 s) and the GAN 4×
+    (2.32 → 9.30 s). A laptop is rarely idle and the load average lags by a minute, so on two cores
+    the rule takes the safe side; with more, it leaves a core per unit of load to whoever else runs.
     """
     if cores is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
