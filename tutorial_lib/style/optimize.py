@@ -8,14 +8,11 @@
 
 * **Targets once.** F_l(c) and G_l(s) are computed once per scale, without gradients.
 * **A short network.** The extractor stops at the deepest layer in C ∪ S (``relu5_1``).
-* **Coarse to fine.** Most evaluations happen on small images: with ``scales=(0.25, 0.5, 1)``
-  an evaluation at scale 0.25 costs about 1/16 of a full-size one. Content and style images
-  are resized by the same factor, so every scale sees the same picture, only smaller. The
-  edit made at one scale, upsampled, starts the next (:mod:`tutorial_lib.style.multiscale`).
-* **Pixels in range without clamping**, through x = σ(u), and L-BFGS with a strong-Wolfe line
-  search, which never lets a bad step through (:mod:`tutorial_lib.style.minimize`).
-
-``steps`` counts function evaluations (forward + backward passes), summed over the scales.
+* **Coarse to fine.** Most evaluations happen on small images: with ``scales=(0.25, 0.5, 1)`` an evaluation at
+  scale 0.25 costs about 1/16 of a full-size one. Content and style images are resized by the same factor, so every
+  scale sees the same picture, only smaller; the edit made at one scale, upsampled, starts the next (``multiscale``).
+* **Pixels in range without clamping**, through x = σ(u), and L-BFGS with a strong-Wolfe line search, which never
+  lets a bad step through (``minimize``).
 
 How the defaults were chosen (vgg16-hed, 2 CPU cores):
 
@@ -41,13 +38,14 @@ How the defaults were chosen (vgg16-hed, 2 CPU cores):
   With balanced weights (chelsea 128×192 px, hubble) coarse to fine still beats single scale at equal
   work, 61.4 against 189.7 (``tests/style/test_coarse_to_fine.py``), but 200 single-scale evaluations
   now reach 32.5, which its quarter of the work does not: the schedule awaits re-tuning for them.
-* ``DEFAULT_TV_WEIGHT = 10``: ``relu1_1`` already pins pixel-scale statistics. TV(x) of a stylised photo is
-  about 0.01–0.03 against a total loss of 10–100, so 10 is a mild prior against stray grain; it smooths
-  visibly only near 10³ (notebook 05, section 9).
+* ``DEFAULT_TV_WEIGHT = 10``: ``relu1_1`` already pins pixel-scale statistics. TV(x) of a stylised photo is about
+  0.01–0.03 against a total loss of 10–100, so 10 is a mild prior against stray grain; it smooths visibly only near
+  10³ (notebook 05, section 9).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,8 +193,8 @@ def stylize(
         every scale: each term a relative error), ``"equal"`` or ``None`` (all 1), or a dict name -> weight.
         A layer in both C and S gets its factor in both sums. ``settings["layer_weights"]`` records them.
     optimizer: ``"lbfgs"`` or ``"adam"``.
-    steps: function evaluations: ``None`` for the tuned schedule, an int for a total split over the
-        scales in the same proportions, or one count per scale.
+    steps: function evaluations (forward + backward passes, summed over the scales): ``None`` for the tuned
+        schedule, an int for a total split over the scales in the same proportions, or one count per scale.
     scales: coarse-to-fine factors ending in 1.0, e.g. ``(0.25, 0.5, 1.0)``; ``None`` uses those of
         (0.25, 0.5) that keep the short side at least 64 px; ``(1.0,)`` is single-scale.
     init: ``"content"``, ``"noise"`` (uniform, from ``seed``), ``"style"`` or an image tensor.
@@ -248,6 +246,7 @@ def stylize(
     if color_mode == "luminance" and start.shape[1] == 3:
         start = luminance(start)
 
+    @functools.cache  # the balanced weights read the full-size targets, and so does the last scale
     def targets_at(scale: float) -> Targets:
         c_s = shrink(work_content, scaled_size(hw, scale))
         with torch.no_grad():

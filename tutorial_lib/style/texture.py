@@ -20,6 +20,7 @@ a random-weight network usable at all (notebook 04).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import torch
@@ -72,6 +73,7 @@ def synthesize_texture(
     ext = get_extractor(extractor, dev)
     style_img = resolve_image(style, size=style_size or max(hw)).to(dev)
 
+    @functools.cache  # the balanced weights read the full-size targets, and so does the last scale
     def targets_at(scale: float) -> Targets:
         with torch.no_grad():
             feats = ext(shrink(style_img, scaled_size(style_img.shape[-2:], scale)), list(layers))
