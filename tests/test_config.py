@@ -1,10 +1,19 @@
+import os
 import random
 
 import numpy as np
 import pytest
 import torch
 
-from tutorial_lib.config import PROFILES, choose_threads, get_device, get_profile, seed_everything, set_threads
+from tutorial_lib.config import (
+    PROFILES,
+    choose_threads,
+    get_device,
+    get_profile,
+    runnable_elsewhere,
+    seed_everything,
+    set_threads,
+)
 
 
 def test_default_profile_when_env_unset():
@@ -116,3 +125,38 @@ def test_bad_argument_is_a_value_error(restore_threads, value):
 def test_thread_rule(cores, load, expected):
     """One thread on two cores whatever the load; otherwise the cores the load leaves free."""
     assert choose_threads(cores, load) == expected
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "expected"),
+    [(1, 0, 1), (2, 0, 2), (2, 1, 1), (2, 3, 1), (8, 0, 8), (8, 2.5, 5), (4, 0.4, 3)],
+)
+def test_conv_thread_rule_takes_the_cores_nobody_else_wants(cores, load, expected):
+    """Large convolutions get every core that nothing else is running on, two on an idle 2-core machine."""
+    assert choose_threads(cores, load, work="conv") == expected
+
+
+def test_unknown_workload_is_a_value_error():
+    with pytest.raises(ValueError, match=r"work must be one of.*Fix"):
+        choose_threads(2, 0, work="vgg")
+
+
+def test_runnable_elsewhere_sees_a_busy_thread():
+    """A spinning thread of another process shows up in the instant run queue; idle, it is gone."""
+    import subprocess
+    import sys
+
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        busy = max(runnable_elsewhere(samples=10) for _ in range(3))
+    finally:
+        spinner.kill()
+        spinner.wait()
+    assert busy >= 1
+    assert isinstance(runnable_elsewhere(samples=1), int)
+
+
+def test_set_threads_for_conv_work_follows_its_rule(restore_threads, monkeypatch):
+    monkeypatch.delenv("TUTORIAL_THREADS", raising=False)
+    n = set_threads(work="conv")
+    assert n == torch.get_num_threads() and 1 <= n <= max(1, len(os.sched_getaffinity(0)))

@@ -249,56 +249,84 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def choose_threads(cores: int | None = None, load: float | None = None) -> int:
-    """The rule :func:`set_threads` follows when told nothing:  n = 1 if cores ≤ 2, else
-    max(1, cores − ⌈load⌉).  cores: usable CPU cores (default: this process's affinity mask);
-    load: the 1-minute load average (default ``os.getloadavg()[0]``, 0 where the OS has none).
+WORKLOADS = ("small", "conv")
 
-    Why one thread on two cores: torch's OpenMP threads spin-wait for each other after every
-    operation, so a thread that loses its core to another process stalls the others. Measured on
-    the course's shared 2-core machine (torch 2.14; median seconds of 200 steps of a 2-64-64-2 MLP
-    GAN at batch 128 | of one VGG16 forward + backward to relu4_3 at 128×128 px):
 
-    ===============================================  ===========  ============
-    what else ran                                    1 thread     2 threads
-    ===============================================  ===========  ============
-    one busy process (load ≈ 1)                      0.40 | 0.48  5.6 | 1.47
-    other people's test runs (load ≈ 5.5)            1.45 | 0.42  5.8 | 2.30
-    those and a 2-thread torch process (load ≈ 6)    5.4 | 2.8    26 | 1.19
-    ===============================================  ===========  ============
+def runnable_elsewhere(samples: int = 5, interval_s: float = 0.02) -> int:
+    """How many other threads want a CPU right now: the most runnable tasks seen in ``samples`` reads
+    of ``/proc/loadavg`` (its fourth field, "running/total"), less this process's own.
 
-    ``benchmarks/threads.py`` repeats it on demand (200 steps of the notebooks' 2-128-128-128-2 GAN
-    at batch 256 | a VGG16 pass to relu5_1 at 256 px): beside other test runs (load ≈ 3) 1.22 | 1.45 s
-    with 1 thread against 14.6 | 2.02 s with 2; with a 2-thread torch process added (load ≈ 6)
-    7.3 | 1.83 s against 119 | 3.85 s. Whole notebooks, ci profile, beside that process (load 6-7):
-    01 took 55 s with the rule against 223 s with 2 threads, 04 62 s against 184 s.
-
-    The second thread cost 3-16× on the GAN whenever the machine was busy. With nothing else running
-    it nearly halves a convolution's time (0.92 → 0.49 s for that VGG pass) and still slows the GAN
-    (1.30 → 1.54 s); beside the competitor it costs the VGG pass 1.5× (1.39 → 2.07 s) and the GAN 4×
-    (2.32 → 9.30 s). A laptop is rarely idle and the load average lags by a minute, so on two cores
-    the rule takes the safe side; with more, it leaves a core per unit of load to whoever else runs.
+    An instant reading, unlike the 1-minute load average, which lags and, during ``make course``,
+    stays near 1 from the previous notebook's kernel. Returns 0 where ``/proc`` is missing.
     """
+    import time
+
+    seen = 0
+    for k in range(samples):
+        try:
+            with open("/proc/loadavg", encoding="ascii") as f:
+                seen = max(seen, int(f.read().split()[3].split("/")[0]))
+        except (OSError, IndexError, ValueError):
+            return 0
+        if k + 1 < samples:
+            time.sleep(interval_s)
+    return max(0, seen - 1)
+
+
+def choose_threads(cores: int | None = None, load: float | None = None, work: str = "small") -> int:
+    """The rule :func:`set_threads` follows when told nothing.
+
+    * ``work="small"`` (the default; the GANs, the classifiers, anything made of many tiny ops):
+      n = 1 if cores ≤ 2, else max(1, cores − ⌈load⌉), load being the 1-minute load average.
+    * ``work="conv"`` (VGG features of 128-256 px images, notebooks 04, 05 and 07):
+      n = max(1, cores − ⌈load⌉), load being the threads runnable elsewhere *now*
+      (:func:`runnable_elsewhere`), so an idle 2-core machine gets 2.
+
+    cores: usable CPU cores (default: this process's affinity mask). load: what else runs, to
+    override the measurement (tests pass it).
+
+    Why: torch's OpenMP threads spin-wait for each other after every operation, so tiny ops gain
+    nothing from a second thread, and a thread that loses its core to another process stalls the
+    rest. ``benchmarks/threads.py`` measures it (seconds, 1 | 2 threads, on the course's 2 cores):
+
+    ============================================  ===============  ================
+    what else ran                                 2-128-128-2 GAN  VGG pass, 256 px
+    ============================================  ===============  ================
+    nothing                                       1.30 | 1.54      0.92 | 0.49
+    a 2-thread torch process                      2.32 | 9.30      1.39 | 2.07
+    ============================================  ===============  ================
+
+    Whole notebooks, ci profile, beside that process: 01 took 55 s with one thread against 223 s
+    with two, 04 62 s against 184 s. So a second thread is worth taking only for large convolutions
+    and only when nothing else wants the core, which is what the rule asks.
+    """
+    if work not in WORKLOADS:
+        raise ValueError(f"work must be one of {WORKLOADS}, got {work!r}. Fix: pass work='small' or work='conv'.")
     if cores is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if work == "small":
+        if load is None:
+            load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+        return 1 if cores <= 2 else max(1, cores - math.ceil(load))
     if load is None:
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    return 1 if cores <= 2 else max(1, cores - math.ceil(load))
+        load = runnable_elsewhere()
+    return max(1, cores - math.ceil(load))
 
 
-def set_threads(n: int | None = None) -> int:
+def set_threads(n: int | None = None, work: str = "small") -> int:
     """Set torch's intra-op CPU threads (``torch.set_num_threads``) and return the count.
 
-    Order: the ``n`` argument, then ``$TUTORIAL_THREADS``, then :func:`choose_threads` (1 on a
-    machine with 2 cores or fewer). A count that is not a positive integer raises a ``ValueError``
-    naming where it came from. Every notebook's setup cell, the tests, the CLI and the benchmarks
-    call this, so ``export TUTORIAL_THREADS=2`` changes all of them at once.
+    Order: the ``n`` argument, then ``$TUTORIAL_THREADS``, then :func:`choose_threads` for the kind
+    of ``work`` (``"small"`` ops: 1 thread on 2 cores; ``"conv"``: the cores nobody else is using).
+    A count that is not a positive integer raises a ``ValueError`` naming where it came from. Every
+    notebook's setup cell, the tests, the CLI and the benchmarks call this, so
+    ``export TUTORIAL_THREADS=2`` changes all of them at once.
     """
     name, raw = "n", os.environ.get(THREADS_ENV, "").strip()
     if n is None and raw:
         name, n = THREADS_ENV, int(raw) if raw.lstrip("-").isdigit() else raw
     elif n is None:
-        n = choose_threads()
+        n = choose_threads(work=work)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(
             f"{name} must be a positive integer (torch threads), got {n!r}. "
