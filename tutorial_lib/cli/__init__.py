@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():
         command.add_argument(
             "--threads", type=_positive_int, default=None,
-            help="torch CPU threads (default: $TUTORIAL_THREADS, else 1 on a 2-core machine)",
+            help="torch CPU threads (default: $TUTORIAL_THREADS, else config.set_threads's rule)",
         )  # fmt: skip
     return parser
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..config import set_threads
 
     args = build_parser().parse_args(argv)
-    set_threads(args.threads)
+    set_threads(args.threads, work="conv" if args.command in ("stylize", "video") else "small")
     return args.func(args)
 
 
