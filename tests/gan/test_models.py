@@ -137,3 +137,19 @@ def test_dcgan_init_statistics():
     sn = torch.nn.utils.parametrizations.spectral_norm(torch.nn.Linear(256, 256))
     dcgan_init(sn)
     assert sn.parametrizations.weight.original.std().item() == pytest.approx(0.02, rel=0.05)
+
+
+@pytest.mark.parametrize("spectral_norm", [False, True])
+def test_minibatch_std_channel_by_linearity_equals_the_concatenated_input(spectral_norm):
+    """D applies conv2 to [h, s·1] as conv(h, W_h) + s · conv(1, W_s): the same scores and input gradients
+    as conv2 over the explicitly concatenated tensor (eval mode: no power-iteration step in between)."""
+    torch.manual_seed(0)
+    D = DCGANDiscriminator(28, 1, 8, num_classes=10, minibatch_std=True, spectral_norm=spectral_norm).eval()
+    x, y = torch.rand(6, 1, 28, 28, requires_grad=True), torch.arange(6)
+    h = torch.nn.functional.leaky_relu(D.conv1(x), 0.2)
+    h = torch.nn.functional.leaky_relu(D.bn(D.conv2(D.mbstd(h))), 0.2).flatten(1)
+    reference = D.head(h).squeeze(1) + (D.embed(y) * h).sum(1)
+    scores = D(x, y)
+    assert torch.allclose(scores, reference, atol=1e-6)
+    grad, grad_ref = (torch.autograd.grad(s.sum(), x)[0] for s in (scores, reference))
+    assert torch.allclose(grad, grad_ref, atol=1e-6)
