@@ -182,8 +182,10 @@ def train_gan(
     G.to(device).train()
     D.to(device).train()
     lr_g, lr_d = _lrs(lr)
-    opt_g = torch.optim.Adam(G.parameters(), lr=lr_g, betas=betas)
-    opt_d = torch.optim.Adam(D.parameters(), lr=lr_d, betas=betas)
+    # foreach: one fused update over all tensors (the CPU default loops over them, which costs a
+    # CycleGAN with 76 weight tensors per side about 1 ms a step); the same arithmetic either way.
+    opt_g = torch.optim.Adam(G.parameters(), lr=lr_g, betas=betas, foreach=True)
+    opt_d = torch.optim.Adam(D.parameters(), lr=lr_d, betas=betas, foreach=True)
     gen = torch.Generator().manual_seed(seed)
     history = History()
     config = {"loss": loss, "batch_size": batch_size, "d_steps": d_steps, "lr_g": lr_g, "lr_d": lr_d,
