@@ -44,6 +44,16 @@ def test_classifier_is_deterministic_and_validates_shapes():
         SmallClassifier()(torch.rand(2, 1, 8, 8))
 
 
+def test_channels_last_trains_the_same_model_up_to_rounding():
+    x, y = _bars(64)
+    a = train_classifier(x, y, epochs=2, batch_size=16, width=8, progress=False, seed=1)
+    b = train_classifier(x, y, epochs=2, batch_size=16, width=8, channels_last=True, progress=False, seed=1)
+    assert a.net[0].out_channels == 8 and a.net[3].out_channels == 16
+    assert b.net[3].weight.is_contiguous(memory_format=torch.channels_last)
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
+
+
 class _PerfectGenerator(torch.nn.Module):
     """Draws the class it is asked for: a bar whose position comes from z."""
 

@@ -53,12 +53,17 @@ def train_classifier(
     lr: float = 1e-3,
     seed: int = 0,
     max_shift: int = 2,
+    width: int = 32,
+    channels_last: bool = False,
     device: str | torch.device | None = None,
     progress: bool = True,
 ) -> SmallClassifier:
     """Train a :class:`SmallClassifier` with Adam and cross-entropy on ``images: (N, C, S, S)`` in
     [0, 1] and ``labels: (N,)``. Returns it in eval mode. Random shifts of up to ``max_shift`` pixels
     (the same for a whole minibatch) augment the data; 2 suits 28x28 images, 1 the 8x8 digits.
+    width: channels of the first conv block (:class:`SmallClassifier`); the cost grows about as width².
+    channels_last: keep the activations in the NHWC memory layout; on a CPU a step takes a fifth to
+    a half less time (the NCHW max-pooling kernel is slow). The same model up to float rounding.
     """
     if images.ndim != 4 or images.shape[2] != images.shape[3]:
         raise ValueError(f"images must have shape (N, C, S, S); got {tuple(images.shape)}")
@@ -68,7 +73,9 @@ def train_classifier(
     gen = torch.Generator().manual_seed(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = SmallClassifier(int(labels.max()) + 1, images.shape[2], images.shape[1]).to(device)
+        model = SmallClassifier(int(labels.max()) + 1, images.shape[2], images.shape[1], width).to(device)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     images, labels = images.to(device), labels.to(device)
     n = len(labels)
