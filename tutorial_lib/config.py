@@ -62,9 +62,11 @@ class Profile:
         batch_size: minibatch size for GAN training.
         n_eval_samples: generated samples used to compute a metric.
         n_seeds: how many seeds a comparison table averages over.
-        cyclegan_steps: training steps of notebook 08's CycleGAN (horse <-> zebra), and of its lambda = 0 ablation.
+        cyclegan_steps: training steps of notebook 08's CycleGAN (horse <-> zebra).
         cyclegan_judge_epochs: epochs of notebook 08's judge (translated images are harder to classify than
             samples of notebook 02's GAN, so the judge trains longer there).
+        cyclegan_ablation_steps: training steps of notebook 08's lambda = 0 ablation, compared with the main run
+            copied after as many steps.
         video_frames: frames in the video-style-transfer clip.
         video_size: longest side, in pixels, of the clip's frames (notebook 07).
         video_steps: L-BFGS evaluations per independently stylized frame (and for the first frame).
@@ -100,6 +102,7 @@ class Profile:
     n_seeds: int
     cyclegan_steps: int
     cyclegan_judge_epochs: int
+    cyclegan_ablation_steps: int
     video_frames: int
     video_size: int
     video_steps: int
@@ -141,6 +144,7 @@ PROFILES: dict[str, Profile] = {
         n_seeds=3,
         cyclegan_steps=1200,
         cyclegan_judge_epochs=8,
+        cyclegan_ablation_steps=300,
         video_frames=8,
         video_size=96,
         video_steps=40,
@@ -176,6 +180,7 @@ PROFILES: dict[str, Profile] = {
         n_seeds=1,
         cyclegan_steps=100,
         cyclegan_judge_epochs=1,
+        cyclegan_ablation_steps=40,
         video_frames=6,
         video_size=64,
         video_steps=8,

@@ -182,17 +182,38 @@ def test_cycle_error_of_inverse_translators_is_zero():
 
 def test_the_default_profile_runs_the_measured_settings():
     from tutorial_lib.config import get_profile
-    from tutorial_lib.translation.horse_zebra import JUDGE_EPOCHS, QUALITY_STEPS
+    from tutorial_lib.translation.horse_zebra import ABLATION_STEPS, JUDGE_EPOCHS, QUALITY_STEPS
 
     default = get_profile("default")
     assert (default.cyclegan_steps, default.cyclegan_judge_epochs) == (QUALITY_STEPS, JUDGE_EPOCHS)
+    assert default.cyclegan_ablation_steps == ABLATION_STEPS
+
+
+def test_copy_at_keeps_the_weights_of_that_step_and_survives_a_resume(tmp_path):
+    """CopyAt(G, 3) equals a run stopped after 3 steps; the copy is restored from a checkpoint written later."""
+    from tutorial_lib.translation.horse_zebra import CopyAt
+
+    data = unpaired_batches(_images(8, 1), _images(8, 2))
+    common = dict(objective=CycleGANObjective(), batch_size=4, device="cpu", progress=False, seed=2)
+    G_ref, D_ref = _tiny()
+    train_gan(G_ref, D_ref, data, steps=3, **common)
+    G1, D1 = _tiny()
+    kept = CopyAt(G1, 3)
+    train_gan(G1, D1, data, steps=6, callbacks=[kept], checkpoint_dir=tmp_path, checkpoint_every=5, **common)
+    assert _same_state(kept.G, G_ref) and not _same_state(G1, G_ref)
+    G2, D2 = _tiny()
+    resumed = CopyAt(G2, 3)
+    assert resumed.G is None
+    train_gan(G2, D2, data, steps=6, callbacks=[resumed], checkpoint_dir=tmp_path, checkpoint_every=5, **common)
+    assert _same_state(resumed.G, G_ref)
 
 
 @pytest.mark.slow
 def test_cyclegan_turns_horses_into_zebras_and_back(capsys, one_thread):
     """Fixed seed, the recipe at QUALITY_STEPS: a 10-class judge trained on real labels calls >= 70 % of translated
     horses zebras and >= 70 % of translated zebras horses; the round trip stays within 0.1 per pixel; without
-    the cycle loss (λ = 0) the round trip loses the content (error at least twice as large)."""
+    the cycle loss (λ = 0, ABLATION_STEPS) the round trip loses the content: error at least twice that of the
+    λ = 5 run after as many steps, and than the finished run's."""
     from tutorial_lib.translation.horse_zebra import QUALITY_STEPS, cyclegan_quality
 
     report, _ = cyclegan_quality(QUALITY_STEPS, seed=0, device="cpu", progress=False)  # one thread, as measured
@@ -202,4 +223,6 @@ def test_cyclegan_turns_horses_into_zebras_and_back(capsys, one_thread):
     m, m0 = report.with_cycle, report.without_cycle
     assert m["x_to_y"] >= 0.70 and m["y_to_x"] >= 0.70, m
     assert m["cycle_x"] < 0.1 and m["cycle_y"] < 0.1, m
+    early = report.with_cycle_at_ablation
+    assert m0["cycle_x"] > 2 * early["cycle_x"] and m0["cycle_y"] > 2 * early["cycle_y"], (early, m0)
     assert m0["cycle_x"] > 2 * m["cycle_x"] and m0["cycle_y"] > 2 * m["cycle_y"], (m, m0)
