@@ -16,11 +16,12 @@ from tutorial_lib.gan.step import TrainingDivergedError
 @pytest.mark.parametrize("name", ["vanilla", "r1", "wgan_gp", "unrolled", "pacgan", "minibatch_std", "spectral_norm"])
 def test_each_member_follows_its_run_alone(name):
     """Same initial weights, batches and noise: after a few steps the weight-averaged G of member p
-    is the G that ``run_method`` trains for that seed, to float tolerance."""
+    is the G that ``run_method`` trains for that seed, to float tolerance; members may train on different mixtures."""
     steps = 3
-    batched = Population([(name, 0), (name, 1)], "ring", device="cpu").train(steps, n_samples=200)
+    batched = Population([(name, 0), (name, 1)], ["ring", "grid"], device="cpu").train(steps, n_samples=200)
+    assert [r.mixture for r in batched] == ["ring", "grid"]
     for r in batched:
-        alone = run_method(name, "ring", steps=steps, seed=r.seed, n_samples=200, device="cpu")
+        alone = run_method(name, r.mixture, steps=steps, seed=r.seed, n_samples=200, device="cpu")
         assert torch.allclose(r.samples, alone.samples, atol=1e-5), (name, r.seed)
         for a, b in zip(r.G.state_dict().values(), alone.G.state_dict().values(), strict=True):
             assert torch.allclose(a, b, atol=1e-5), (name, r.seed)
@@ -34,6 +35,15 @@ def test_members_may_differ_in_penalty_weight():
     assert torch.allclose(batched[1].samples, alone.samples, atol=1e-5)
     assert not torch.allclose(batched[0].samples, alone.samples, atol=1e-5)  # γ = 1 trains otherwise
     assert [r.method for r in batched] == ["r1", "r1_strong"]
+
+
+def test_no_penalty_trains_as_r1_of_weight_zero():
+    """The vanilla GAN shares R1's population; γ = 0 adds exactly nothing, so it trains as it does alone."""
+    batched = Population([("r1", 0), ("vanilla", 0)], "ring", device="cpu").train(3, n_samples=200)
+    for r in batched:
+        alone = run_method(r.method, "ring", steps=3, seed=0, n_samples=200, device="cpu")
+        assert torch.allclose(r.samples, alone.samples, atol=1e-5), r.method
+    assert not torch.allclose(batched[0].samples, batched[1].samples, atol=1e-5)
 
 
 def test_power_iteration_converges_to_the_largest_singular_value():
@@ -95,9 +105,12 @@ def test_per_member_losses_are_the_losses_of_each_member():
 
 def test_members_must_share_a_loop():
     assert loop_key(METHODS["r1"]) == loop_key(replace(METHODS["r1"], penalty_weight=3.0))
-    assert loop_key(METHODS["r1"]) != loop_key(METHODS["vanilla"])
+    assert loop_key(METHODS["r1"]) == loop_key(METHODS["vanilla"])  # no penalty is R1 with γ = 0
+    assert loop_key(METHODS["r1"]) != loop_key(METHODS["wgan_gp"])
     with pytest.raises(ValueError, match="share one loop"):
-        Population([("vanilla", 0), ("r1", 0)], "ring")
+        Population([("pacgan", 0), ("r1", 0)], "ring")
+    with pytest.raises(ValueError, match="one per member"):
+        Population([("r1", 0), ("r1", 1)], ["ring"])
     with pytest.raises(ValueError, match="share one loop"):
         Population([], "ring")
     with pytest.raises(ValueError, match="lsgan"):
@@ -108,7 +121,7 @@ def test_a_diverging_member_is_named():
     pop = Population([("vanilla", 0), ("vanilla", 1)], "ring", device="cpu")
     with torch.no_grad():
         pop.D.weights[0][1] = float("nan")
-    with pytest.raises(TrainingDivergedError, match=r"^vanilla seed 1 diverged .* step 1 \(D update 1 of 1\)"):
+    with pytest.raises(TrainingDivergedError, match=r"^vanilla seed 1 on the ring diverged .* step 1 \(D update 1"):
         pop.step(1, 10)
 
 
@@ -118,6 +131,10 @@ def test_table_order_and_groups_follow_coverage_table():
     assert [(r.mixture, r.method, r.seed) for r in results][:4] == [
         ("ring", "vanilla", 0), ("ring", "vanilla", 1), ("ring", "r1", 0), ("ring", "r1", 1)]  # fmt: skip
     assert len(results) == 12 and {r.steps for r in results} == {2}
+    # two populations: vanilla and R1 on both mixtures (8 runs), WGAN-GP on both (4); a run's CPU time is its
+    # population's divided by the population's size, so it tells the populations apart
+    assert len({r.cpu_seconds for r in results if r.method != "wgan_gp"}) == 1
+    assert len({r.cpu_seconds for r in results if r.method == "wgan_gp"}) == 1
     again = population_table(["vanilla", "r1"], ["ring"], [0, 1], steps=2, n_samples=100, progress=False,
                              reuse=results)  # fmt: skip
     assert all(a is b for a, b in zip(again, results[:4], strict=True))  # nothing trained again

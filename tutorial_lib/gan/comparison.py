@@ -179,6 +179,7 @@ def coverage_table(
     progress: bool = True,
     on_result: Callable[[MethodResult], Any] | None = None,
     reuse: Iterable[MethodResult] = (),
+    **overrides: Any,
 ) -> list[MethodResult]:
     """Run every (mixture, method, seed) with :func:`run_method`; return the results in that order.
 
@@ -186,6 +187,7 @@ def coverage_table(
     profile's (:func:`profile_steps`). on_result: called after each run (e.g. to print it).
     reuse: results already computed; a job with the same method, mixture, seed and steps takes
     its result from there instead of training again (runs are deterministic on the CPU).
+    overrides: fields of every method to replace, as in :func:`run_method`.
     """
     from tqdm.auto import tqdm
 
@@ -198,7 +200,8 @@ def coverage_table(
             for r in reuse
             if (r.method, r.mixture, r.seed, r.steps, len(r.samples)) == (meth, mix, s, n_steps, n_samples)
         ]
-        res = done[0] if done else run_method(meth, mix, steps=n_steps, seed=s, n_samples=n_samples, device=device)
+        res = done[0] if done else run_method(meth, mix, steps=n_steps, seed=s, n_samples=n_samples, device=device,
+                                              **overrides)  # fmt: skip
         results.append(res)
         if on_result is not None:
             on_result(res)

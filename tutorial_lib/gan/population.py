@@ -15,10 +15,17 @@ batched matrix product computes it for all members, h ← act(h W_l + b_l) with 
   so it follows the one-after-another run of the same seed (``tests/gan/test_population.py``).
 
 Members share a population when they share a loop: every field of their
-:class:`~tutorial_lib.gan.remedies.Method` but the name, description and penalty weight.
+:class:`~tutorial_lib.gan.remedies.Method` but the name, description and penalty weight, where no
+penalty counts as R1 with γ = 0 (it adds exactly 0 to L_D and to its gradient). Members may train on
+different mixtures: each draws its real batches from its own. So the vanilla GAN and R1 on both
+mixtures train as one population.
 Batching saves the per-operation overhead (one dispatch per layer instead of P), not the
 arithmetic: at notebook 03's sizes a matrix product already runs near the CPU's speed.
 ``benchmarks/mode_collapse.py --compare`` measures the saving.
+
+The module is longer than 300 lines because the stacked MLP, the batched loop (which mirrors every
+option of :func:`~tutorial_lib.gan.train.train_gan` that a :class:`~tutorial_lib.gan.remedies.Method`
+uses) and the table that groups runs into loops only make sense together.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -127,34 +135,37 @@ def g_loss(fake: torch.Tensor, kind: str) -> torch.Tensor:
     return F.softplus(-fake).mean(1) if kind == LOSSES[0] else -fake.mean(1)
 
 
-def _grad_norms(params: Sequence[torch.Tensor]) -> torch.Tensor:
-    """‖∇θ_p‖₂ of every member, (P,)."""
-    return torch.stack([p.grad.pow(2).flatten(1).sum(1) for p in params if p.grad is not None]).sum(0).sqrt()
-
-
 def loop_key(method: Method) -> tuple:
-    """What members of one population must share: every field of ``method`` but :data:`PER_MEMBER_FIELDS`."""
+    """What members of one population must share: every field of ``method`` but :data:`PER_MEMBER_FIELDS`,
+    with no penalty read as R1 of weight 0 (so the vanilla GAN shares R1's loop)."""
+    if method.penalty is None:
+        method = replace(method, penalty="r1")
     return tuple(getattr(method, f.name) for f in fields(method) if f.name not in PER_MEMBER_FIELDS)
 
 
 class Population:
-    """P members (method, seed) on one mixture, trained with :meth:`train`; see the module docstring.
+    """P members (method, seed) trained with :meth:`train`; see the module docstring.
 
     members: ``[(method or its name, seed), ...]``, all sharing :func:`loop_key`.
+    mixture: the mixture of every member, or one per member.
     """
 
-    def __init__(self, members: Sequence[tuple[str | Method, int]], mixture: str,
+    def __init__(self, members: Sequence[tuple[str | Method, int]], mixture: str | Sequence[str],
                  device: str | torch.device | None = None) -> None:  # fmt: skip
         self.methods = [get_method(m) for m, _ in members]
         self.seeds = [int(s) for _, s in members]
+        self.mixtures = [mixture] * len(members) if isinstance(mixture, str) else list(mixture)
+        if len(self.mixtures) != len(members):
+            raise ValueError(f"give one mixture, or one per member; got {len(self.mixtures)} for {len(members)}")
         if not members or any(loop_key(m) != loop_key(self.methods[0]) for m in self.methods):
             raise ValueError(f"members must share one loop (all Method fields but {PER_MEMBER_FIELDS}); got "
                              f"{[m.name for m in self.methods]}")  # fmt: skip
-        self.m, self.mixture, self.device = self.methods[0], mixture, get_device(device)
+        penalized = [m for m in self.methods if m.penalty is not None]
+        self.m, self.device = penalized[0] if penalized else self.methods[0], get_device(device)
         if self.m.penalty not in (None, "r1", "wgan_gp") or self.m.loss not in LOSSES:
             raise ValueError(f"a population trains penalty 'wgan_gp', 'r1' or None and the losses {LOSSES}; got "
                              f"{self.m.penalty!r} and {self.m.loss!r}")  # fmt: skip
-        self.data = mixture_sampler(mixture)
+        self.data = [mixture_sampler(mix) for mix in self.mixtures]
         self.Gs, self.Ds = [], []
         for s in self.seeds:  # the weights run_method builds for this seed
             torch.manual_seed(s)
@@ -163,38 +174,46 @@ class Population:
             self.Ds.append(D)
         self.G, self.D = StackedMLP(self.Gs).to(self.device), StackedMLP(self.Ds).to(self.device)
         self.G_ema = copy.deepcopy(self.G).requires_grad_(False)
-        self.weight = torch.tensor([m.penalty_weight for m in self.methods], device=self.device)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=self.m.lr, betas=self.m.betas)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=self.m.lr, betas=self.m.betas)
+        self.weight = torch.tensor([m.penalty_weight * (m.penalty is not None) for m in self.methods],
+                                   device=self.device)  # fmt: skip
+        adam = dict(lr=self.m.lr, betas=self.m.betas, foreach=True)  # one call per update, not one per tensor
+        self.opt_g = torch.optim.Adam(self.G.parameters(), **adam)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), **adam)
         self.gens = [torch.Generator().manual_seed(s) for s in self.seeds]
 
     def _draw(self, draw) -> torch.Tensor:
         return torch.stack([draw(g) for g in self.gens]).to(self.device)
 
+    def _real(self, n: int) -> torch.Tensor:
+        return torch.stack([data(n, g) for data, g in zip(self.data, self.gens, strict=True)]).to(self.device)
+
     def _pack(self, x: torch.Tensor) -> torch.Tensor:
         return x.reshape(x.shape[0], x.shape[1] // self.m.pack, -1)
 
     def _check(self, step: int, where: str, values: torch.Tensor) -> None:
-        """Raise :class:`TrainingDivergedError` naming every member whose ``values: (P,)`` is not finite."""
+        """Raise :class:`TrainingDivergedError` naming every member whose ``values: (P,)`` is not finite.
+
+        Only the losses are checked: a gradient that is not finite makes Adam's step, the weights and so the
+        next loss not finite, one update later."""
         if torch.isfinite(values).all():  # one host sync per update
             return
-        bad = [f"{m.name} seed {s}" for m, s, ok in zip(self.methods, self.seeds, torch.isfinite(values), strict=True)
-               if not ok]  # fmt: skip
-        raise TrainingDivergedError(f"{', '.join(bad)} diverged (a loss or gradient not finite) at step {step} "
-                                    f"({where}) on the {self.mixture}; the population stops there")  # fmt: skip
+        bad = [f"{m.name} seed {s} on the {mix}" for m, s, mix, ok in
+               zip(self.methods, self.seeds, self.mixtures, torch.isfinite(values), strict=True) if not ok]  # fmt: skip
+        raise TrainingDivergedError(f"{', '.join(bad)} diverged (a loss not finite) at step {step} "
+                                    f"({where}); the population stops there")  # fmt: skip
 
     def _d_update(self, step: int, where: str, keep_graph: bool) -> torch.Tensor:
         m, D = self.m, self.D
-        real = self._draw(lambda g: self.data(m.batch_size, g))
+        real = self._real(m.batch_size)
         z = self._draw(lambda g: torch.randn(m.batch_size, m.latent_dim, generator=g))
         with torch.set_grad_enabled(keep_graph):
             fake = self.G(z)
-        real_in, fake_in = self._pack(real), self._pack(fake.detach())
-        loss_d = d_loss(D(real_in), D(fake_in), m.loss)
+        real_in, fake_in = self._pack(real).requires_grad_(m.penalty == "r1"), self._pack(fake.detach())
+        real_score = D(real_in)
+        loss_d = d_loss(real_score, D(fake_in), m.loss)
         pen = torch.zeros_like(loss_d)
-        if m.penalty == "r1":  # (γ/2) E‖∇_x l(x)‖²
-            x = real_in.detach().requires_grad_(True)
-            (grad,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
+        if m.penalty == "r1":  # (γ/2) E‖∇_x l(x)‖², from the same scores l(x)
+            (grad,) = torch.autograd.grad(real_score.sum(), real_in, create_graph=True)
             pen = 0.5 * self.weight * grad.pow(2).sum(2).mean(1)
         elif m.penalty == "wgan_gp":  # λ E(‖∇ s(x̂)‖ − 1)², x̂ = ε x + (1 − ε) G(z)
             eps = self._draw(lambda g: torch.rand(real_in.shape[1], 1, generator=g))
@@ -203,7 +222,7 @@ class Population:
             pen = self.weight * (grad.norm(dim=2) - 1).pow(2).mean(1)
         self.opt_d.zero_grad(set_to_none=True)
         (loss_d + pen).sum().backward()
-        self._check(step, where, loss_d + pen + _grad_norms(list(D.parameters())))
+        self._check(step, where, loss_d + pen)
         self.opt_d.step()
         return fake
 
@@ -215,7 +234,7 @@ class Population:
             self.D.requires_grad_(True)
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.sum().backward()
-        self._check(step, "G update", loss_g + _grad_norms(list(self.G.parameters())))
+        self._check(step, "G update", loss_g)
         self.opt_g.step()
 
     def step(self, step: int, steps: int) -> None:
@@ -258,10 +277,10 @@ class Population:
         with torch.no_grad():
             samples = self.G_ema(z.to(self.device)).cpu()
         results = []
-        for p, (meth, seed) in enumerate(zip(self.methods, self.seeds, strict=True)):
-            cov = mode_coverage(samples[p], mixture_centers(self.mixture), MIXTURE_STD[self.mixture])
+        for p, (meth, seed, mix) in enumerate(zip(self.methods, self.seeds, self.mixtures, strict=True)):
+            cov = mode_coverage(samples[p], mixture_centers(mix), MIXTURE_STD[mix])
             results.append(MethodResult(
-                method=meth.name, mixture=self.mixture, seed=seed, steps=steps, modes_covered=cov.modes_covered,
+                method=meth.name, mixture=mix, seed=seed, steps=steps, modes_covered=cov.modes_covered,
                 modes_well_covered=cov.modes_well_covered, n_modes=cov.n_modes,
                 high_quality_fraction=cov.high_quality_fraction, reverse_kl=cov.reverse_kl, cpu_seconds=cpu,
                 wall_seconds=wall, counts=cov.counts, samples=samples[p],
@@ -279,22 +298,27 @@ def population_table(
     device: str | torch.device | None = None,
     progress: bool = True,
     reuse: Iterable[MethodResult] = (),
+    **overrides: Any,
 ) -> list[MethodResult]:
     """:func:`~tutorial_lib.gan.comparison.coverage_table`'s results (same arguments, same order), trained
-    as one population per mixture and loop (:func:`loop_key`) that holds every (method, seed) sharing it.
-    A run in ``reuse`` with the same mixture, method, seed, steps and ``n_samples`` is not trained again."""
+    as one population per step count and loop (:func:`loop_key`) that holds every (method, seed, mixture)
+    sharing it: with the same steps on both mixtures, one population per loop.
+    A run in ``reuse`` with the same mixture, method, seed, steps and ``n_samples`` is not trained again (give
+    it the same ``overrides``). ``overrides`` replace fields of every method, e.g. ``hidden=64``."""
     from tqdm.auto import tqdm
 
     def n_steps(mix: str) -> int:
         return profile_steps(mix) if steps is None else steps if isinstance(steps, int) else steps[mix]
 
-    methods, mixtures, seeds = [get_method(m) for m in methods], list(mixtures), list(seeds)
+    methods = [replace(get_method(m), **overrides) for m in methods]
+    mixtures, seeds = list(mixtures), list(seeds)
     done = {(r.mixture, r.method, r.seed, r.steps, len(r.samples)): r for r in reuse}
     groups: dict[tuple, list] = {}
     for mix, m, s in [(mix, m, s) for mix in mixtures for m in methods for s in seeds]:
         if (mix, m.name, s, n_steps(mix), n_samples) not in done:
-            groups.setdefault((mix, loop_key(m)), []).append((m, s))
-    for (mix, _), members in tqdm(groups.items(), desc="populations", disable=not progress):
-        for r in Population(members, mix, device=device).train(n_steps(mix), n_samples=n_samples):
-            done[mix, r.method, r.seed, r.steps, n_samples] = r
+            groups.setdefault((n_steps(mix), loop_key(m)), []).append((m, s, mix))
+    for (n, _), members in tqdm(groups.items(), desc="populations", disable=not progress):
+        pop = Population([(m, s) for m, s, _ in members], [mix for *_, mix in members], device=device)
+        for r in pop.train(n, n_samples=n_samples):
+            done[r.mixture, r.method, r.seed, r.steps, n_samples] = r
     return [done[mix, m.name, s, n_steps(mix), n_samples] for mix in mixtures for m in methods for s in seeds]
