@@ -34,10 +34,11 @@ How the defaults were chosen (vgg16-hed, 2 CPU cores):
   w_s = 30, (60, 110) beat (100, 100) and (214, 86) for the hubble, strokes and mosaic styles alike. The
   gain depends on the style: large when it needs large-scale changes (hubble: 10.8 in 43 s against 13.4
   for 200 single-scale evaluations in 67 s), small for small strokes, where the last refinement at full
-  size dominates (35.5 in 40 s against 35.6 for 100 evaluations in 33 s).
-  With balanced weights (chelsea 128×192 px, hubble) coarse to fine still beats single scale at equal
-  work, 61.4 against 189.7 (``tests/style/test_coarse_to_fine.py``), but 200 single-scale evaluations
-  now reach 32.5, which its quarter of the work does not: the schedule awaits re-tuning for them.
+  size dominates (35.5 in 40 s against 35.6 for 100 evaluations in 33 s). With balanced weights (chelsea
+  128×192 px, hubble) coarse to fine still beats single scale at equal work, 61.4 against 189.7
+  (``tests/style/test_coarse_to_fine.py``), but 200 single-scale evaluations now reach 32.5, which its quarter
+  of the work does not. Notebook 05's main picture (strokes, 170×256 px; ``benchmarks/style_lesson.py``):
+  100 single-scale evaluations 68.58 in 75 CPU-s, (42, 78) 70.71 in 66 s, (106, 194) 66.86 in 167 s.
 * ``DEFAULT_TV_WEIGHT = 10``: ``relu1_1`` already pins pixel-scale statistics. TV(x) of a stylised photo is about
   0.01–0.03 against a total loss of 10–100, so 10 is a mild prior against stray grain; it smooths visibly only near
   10³ (notebook 05, section 9).
