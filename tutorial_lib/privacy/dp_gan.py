@@ -142,7 +142,8 @@ def train_dp_gan(
                 continue
             real, y = real.to(device), y.to(device)
             z = torch.randn(len(real), G.latent_dim, generator=gen).to(device)
-            fake = G(z, y).detach()
+            with torch.no_grad():  # the fakes are inputs of D's step: no graph through G is needed
+                fake = G(z, y)
             real_logits, class_logits = D(real, y, return_class_logits=True)
             fake_logits = D(fake, y)
             loss_d = discriminator_loss(real_logits, fake_logits, "minimax")
