@@ -171,6 +171,10 @@ def conditional_dcgan(dataset: str = "animals") -> GANRecipe:
       over the same 3 seeds), and samples keep about 93 % of the real images' within-class
       variety. R1 on every step costs about a third more time; applied lazily on every
       4th step it gave the same accuracy (88 % and 89 % on 2 seeds) for little extra time.
+
+    At 1,500 steps (``python benchmarks/gan_animals.py --threads 1 --seed s``, 4-epoch judge), mean class
+    accuracy (weakest class): seed 0 85.2 % (cow 58 %), seed 1 85.1 % (cow 70 %), seed 2 83.1 % (bird 65 %,
+    with a judge at only 82.2 % on real test images).
     """
     if dataset == "animals":
         return GANRecipe(image_size=28, num_classes=10)
