@@ -9,7 +9,7 @@ from torch import nn
 from torch.func import functional_call, grad, vmap
 
 from tutorial_lib.gan.models import DCGANDiscriminator
-from tutorial_lib.privacy.dpsgd import dp_compatible, epsilon_spent, make_private, noise_for_epsilon
+from tutorial_lib.privacy.dpsgd import dp_compatible, epsilon_curve, epsilon_spent, make_private, noise_for_epsilon
 
 
 def _per_sample_clipped_mean(model: nn.Module, x: torch.Tensor, y: torch.Tensor, clip: float) -> list[torch.Tensor]:
@@ -74,6 +74,14 @@ def test_epsilon_spent_matches_opacus_accountant_and_inverts_noise_for_epsilon()
         assert epsilon_spent(q, s, steps, delta) == pytest.approx(eps, rel=0.02)
     assert noise_for_epsilon(1.0, delta, q, steps) > noise_for_epsilon(10.0, delta, q, steps)
     assert epsilon_spent(q, 0.0, steps, delta) == float("inf")
+
+
+def test_epsilon_curve_is_epsilon_spent_at_every_step_count():
+    q, delta, steps = 32 / 256, 1 / 256, [10, 150, 1000, 4000]
+    for sigma in (0.7, 2.0):
+        expected = [epsilon_spent(q, sigma, t, delta) for t in steps]
+        assert epsilon_curve(q, sigma, steps, delta) == pytest.approx(expected, rel=1e-12)
+    assert epsilon_curve(q, 0.0, steps, delta) == [float("inf")] * 4
 
 
 @pytest.mark.parametrize(

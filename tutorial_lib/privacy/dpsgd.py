@@ -25,7 +25,7 @@ refused.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -82,6 +82,27 @@ def epsilon_spent(sample_rate: float, noise_multiplier: float, steps: int, delta
     accountant.history = [(noise_multiplier, sample_rate, steps)]
     with _loose_bound_ok():
         return float(accountant.get_epsilon(delta))
+
+
+def epsilon_curve(sample_rate: float, noise_multiplier: float, steps: Sequence[int], delta: float) -> list[float]:
+    """:func:`epsilon_spent` for every T in ``steps``, at the cost of one.
+
+    Rényi DP composes additively: T steps spend RDP_α(T) = T · RDP_α(1) at every order α, so the
+    per-step RDP is computed once and each ε is only its conversion, ε(T) = min_α [T · RDP_α(1) +
+    log(1/δ)/(α − 1)] (with Opacus's tighter version of that conversion). The same numbers as
+    :func:`epsilon_spent`, which builds the per-step RDP again for every T.
+    """
+    from opacus.accountants import RDPAccountant
+    from opacus.accountants.analysis import rdp as analysis
+
+    for t in steps:
+        _check_budget(1.0, delta, sample_rate, t)
+    if noise_multiplier <= 0:
+        return [float("inf")] * len(steps)
+    orders = RDPAccountant.DEFAULT_ALPHAS
+    per_step = analysis.compute_rdp(q=sample_rate, noise_multiplier=noise_multiplier, steps=1, orders=orders)
+    with _loose_bound_ok():
+        return [float(analysis.get_privacy_spent(orders=orders, rdp=per_step * t, delta=delta)[0]) for t in steps]
 
 
 @contextmanager
