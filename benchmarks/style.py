@@ -120,7 +120,7 @@ def main() -> None:
     parser.add_argument("--layer-weights", choices=("balanced", "equal"), default="balanced")
     args = parser.parse_args()
     WEIGHTS.update(style_weight=args.style_weight, layer_weights=args.layer_weights)
-    set_threads(args.threads, work="conv")
+    set_threads(args.threads, work="large")
     torch.manual_seed(0)
     ext = load_extractor("vgg16-hed", device="cpu")
     raw = bundled_image("chelsea")

@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=60, help="evaluations per run (0: stylize's schedule)")
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()
-    set_threads(args.threads, work="conv")
+    set_threads(args.threads, work="large")
     ext = load_extractor("vgg16-hed", device="cpu")
     configs = [OLD, *(("balanced", w) for w in args.weights)]
     rows: dict[tuple[str, float], list[tuple[float, float, float]]] = {cfg: [] for cfg in configs}

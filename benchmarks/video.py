@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--skip-video", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
-    set_threads(args.threads, work="conv")
+    set_threads(args.threads, work="large")
     print(f"profile {profile.name}, torch threads {torch.get_num_threads()}")
     ext = load_extractor("vgg16-hed", device="cpu")
     if not args.skip_video:

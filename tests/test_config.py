@@ -133,7 +133,7 @@ def test_thread_rule(cores, load, expected):
 )
 def test_conv_thread_rule_takes_the_cores_nobody_else_wants(cores, load, expected):
     """Large convolutions get every core that nothing else is running on, two on an idle 2-core machine."""
-    assert choose_threads(cores, load, work="conv") == expected
+    assert choose_threads(cores, load, work="large") == expected
 
 
 def test_unknown_workload_is_a_value_error():
@@ -158,5 +158,5 @@ def test_runnable_elsewhere_sees_a_busy_thread():
 
 def test_set_threads_for_conv_work_follows_its_rule(restore_threads, monkeypatch):
     monkeypatch.delenv("TUTORIAL_THREADS", raising=False)
-    n = set_threads(work="conv")
+    n = set_threads(work="large")
     assert n == torch.get_num_threads() and 1 <= n <= max(1, len(os.sched_getaffinity(0)))

@@ -61,6 +61,11 @@ class Profile:
         mode_collapse_seeds: seeds per method in notebook 03's table.
         mode_collapse_hidden: width of the hidden layers of G and D in notebook 03 (``Method.hidden``).
         mode_collapse_batch: minibatch size of every method in notebook 03 (``Method.batch_size``).
+        mode_collapse_best_steps: steps of the best remedy on the ring in notebook 03, trained apart from the
+            others with its lesson-size settings (``remedies.BEST_LESSON``), long enough to meet the targets.
+        mode_collapse_best_grid_steps: the same on the grid.
+        mode_collapse_best_batch: the best remedy's minibatch size on the ring there.
+        mode_collapse_best_grid_batch: the same on the grid (25 modes need larger batches than 8).
         classifier_epochs: epochs of the small CNN that judges generated images.
         inpaint_steps: Adam steps on the latent z when inpainting with a GAN (notebook 06).
         augment_steps: optimizer steps of each few-shot classifier in notebook 06's augmentation study.
@@ -105,6 +110,10 @@ class Profile:
     mode_collapse_seeds: int
     mode_collapse_hidden: int
     mode_collapse_batch: int
+    mode_collapse_best_steps: int
+    mode_collapse_best_grid_steps: int
+    mode_collapse_best_batch: int
+    mode_collapse_best_grid_batch: int
     classifier_epochs: int
     inpaint_steps: int
     augment_steps: int
@@ -153,6 +162,10 @@ PROFILES: dict[str, Profile] = {
         mode_collapse_seeds=3,
         mode_collapse_hidden=128,
         mode_collapse_batch=64,
+        mode_collapse_best_steps=3000,
+        mode_collapse_best_grid_steps=6000,
+        mode_collapse_best_batch=64,
+        mode_collapse_best_grid_batch=256,
         classifier_epochs=4,
         inpaint_steps=150,
         augment_steps=400,
@@ -195,6 +208,10 @@ PROFILES: dict[str, Profile] = {
         mode_collapse_seeds=1,
         mode_collapse_hidden=64,
         mode_collapse_batch=64,
+        mode_collapse_best_steps=300,
+        mode_collapse_best_grid_steps=300,
+        mode_collapse_best_batch=64,
+        mode_collapse_best_grid_batch=64,
         classifier_epochs=1,
         inpaint_steps=40,
         augment_steps=60,
@@ -278,7 +295,7 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-WORKLOADS = ("small", "conv")
+WORKLOADS = ("small", "large")
 
 
 def runnable_elsewhere(samples: int = 5, interval_s: float = 0.02) -> int:
@@ -305,32 +322,37 @@ def runnable_elsewhere(samples: int = 5, interval_s: float = 0.02) -> int:
 def choose_threads(cores: int | None = None, load: float | None = None, work: str = "small") -> int:
     """The rule :func:`set_threads` follows when told nothing.
 
-    * ``work="small"`` (the default; the GANs, the classifiers, anything made of many tiny ops):
+    * ``work="small"`` (the default; one small network at a time, e.g. notebook 01's MLP GANs):
       n = 1 if cores ≤ 2, else max(1, cores − ⌈load⌉), load being the 1-minute load average.
-    * ``work="conv"`` (VGG features of 128-256 px images, notebooks 04, 05 and 07):
-      n = max(1, cores − ⌈load⌉), load being the threads runnable elsewhere *now*
-      (:func:`runnable_elsewhere`), so an idle 2-core machine gets 2.
+    * ``work="large"`` (VGG features, the DCGANs, the CycleGAN, the judges, batched populations:
+      notebooks 02-08): n = max(1, cores − ⌈load⌉), load being the threads runnable elsewhere
+      *now* (:func:`runnable_elsewhere`), so an idle 2-core machine gets 2 and a busy one 1.
 
     cores: usable CPU cores (default: this process's affinity mask). load: what else runs, to
     override the measurement (tests pass it).
 
     Why: torch's OpenMP threads spin-wait for each other after every operation, so tiny ops gain
     nothing from a second thread, and a thread that loses its core to another process stalls the
-    rest. ``benchmarks/threads.py`` measures it (seconds, 1 | 2 threads, on the course's 2 cores):
+    rest. Measured on the course's 2 cores (seconds, 1 | 2 threads; ``benchmarks/threads.py``
+    repeats the first two columns):
 
-    ============================================  ===============  ================
-    what else ran                                 2-128-128-2 GAN  VGG pass, 256 px
-    ============================================  ===============  ================
-    nothing                                       1.30 | 1.54      0.92 | 0.49
-    a 2-thread torch process                      2.32 | 9.30      1.39 | 2.07
-    ============================================  ===============  ================
+    ==========================  ===========  ===========  ===========  ===========  ===========
+    what else ran               MLP GAN      VGG pass     DCGAN        judge        CycleGAN
+    ==========================  ===========  ===========  ===========  ===========  ===========
+    nothing                     1.30 | 1.54  0.92 | 0.49  3.88 | 2.15  1.88 | 1.09  2.07 | 1.48
+    one 1-thread process        --           --           2.80 | 1.79  2.33 | 11.7  2.27 | 1.98
+    a 2-thread torch process    2.32 | 9.30  1.39 | 2.07  --           --           --
+    ==========================  ===========  ===========  ===========  ===========  ===========
 
-    Whole notebooks, ci profile, beside that process: 01 took 55 s with one thread against 223 s
-    with two, 04 62 s against 184 s. So a second thread is worth taking only for large convolutions
-    and only when nothing else wants the core, which is what the rule asks.
+    (MLP GAN: 200 steps of a 2-128-128-2 GAN at batch 256; VGG pass: forward + backward to relu5_1
+    at 256 px; DCGAN: 40 steps of notebook 02's animal recipe; judge: one epoch of the animal
+    classifier on 3,000 images; CycleGAN: 20 steps of notebook 08's.) Notebook 03's populations,
+    idle: 5.8 → 4.0 s for 200 steps of 18 runs. Whole notebooks, ci profile, beside the 2-thread
+    process: 01 took 55 s with one thread against 223 s with two, 04 62 s against 184 s. So a second
+    thread pays only for large operations, and only when nothing else wants the core.
     """
     if work not in WORKLOADS:
-        raise ValueError(f"work must be one of {WORKLOADS}, got {work!r}. Fix: pass work='small' or work='conv'.")
+        raise ValueError(f"work must be one of {WORKLOADS}, got {work!r}. Fix: pass work='small' or work='large'.")
     if cores is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if work == "small":
@@ -346,7 +368,7 @@ def set_threads(n: int | None = None, work: str = "small") -> int:
     """Set torch's intra-op CPU threads (``torch.set_num_threads``) and return the count.
 
     Order: the ``n`` argument, then ``$TUTORIAL_THREADS``, then :func:`choose_threads` for the kind
-    of ``work`` (``"small"`` ops: 1 thread on 2 cores; ``"conv"``: the cores nobody else is using).
+    of ``work`` (``"small"`` ops: 1 thread on 2 cores; ``"large"``: the cores nobody else is using).
     A count that is not a positive integer raises a ``ValueError`` naming where it came from. Every
     notebook's setup cell, the tests, the CLI and the benchmarks call this, so
     ``export TUTORIAL_THREADS=2`` changes all of them at once.

@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..config import set_threads
 
     args = build_parser().parse_args(argv)
-    set_threads(args.threads, work="conv" if args.command in ("stylize", "video") else "small")
+    set_threads(args.threads, work="large" if args.command in ("stylize", "video") else "small")
     return args.func(args)
 
 
