@@ -4,9 +4,13 @@
     python benchmarks/mode_collapse.py --methods r1 --mixtures ring --seeds 0 1 2 3 4   # R1 per seed, seeds 0-4
     python benchmarks/mode_collapse.py --steps 8000 --grid-steps 12000 --hidden 128 --batch 256   # remedies.py's recipe
     python benchmarks/mode_collapse.py --compare --steps 500    # batched population vs one after another
+    python benchmarks/mode_collapse.py --methods r1 --best-steps 3000 --best-grid-steps 4500   # tune R1 apart
 
 The settings default to what notebook 03 runs in the default profile (``mode_collapse_steps``,
-``mode_collapse_hidden``, ``mode_collapse_batch``), trained as there, in batched populations.
+``mode_collapse_hidden``, ``mode_collapse_batch``), trained as there, in batched populations; the best
+remedy (R1) trains apart, as there, with ``remedies.BEST_LESSON`` for ``mode_collapse_best_steps`` (ring) and
+``mode_collapse_best_grid_steps`` (grid) steps in batches of ``mode_collapse_best_batch`` and
+``mode_collapse_best_grid_batch`` (``--same-settings`` trains it like the others).
 Prints one line per run (with its CPU time, the population's divided by its size), then the table
 as markdown, then the course's targets:
 
@@ -34,7 +38,7 @@ from pathlib import Path
 from tutorial_lib.config import get_profile, set_threads
 from tutorial_lib.gan.comparison import MethodResult, coverage_table, format_table
 from tutorial_lib.gan.population import population_table
-from tutorial_lib.gan.remedies import BEST_METHOD, METHODS, MIXTURES, profile_steps
+from tutorial_lib.gan.remedies import BEST_LESSON, BEST_METHOD, METHODS, MIXTURES, profile_steps
 
 TARGETS = {  # mixture: (min well covered, min high-quality fraction, max KL, seeds that must pass; 99: all)
     "ring": (8, 0.90, 0.07, 99),
@@ -129,6 +133,11 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", default=None, help="write the per-run numbers to this JSON file")
     parser.add_argument("--compare", action="store_true", help="batched populations vs one run after another")
+    parser.add_argument("--same-settings", action="store_true", help="train the best remedy like the others")
+    parser.add_argument("--best-steps", type=int, default=profile.mode_collapse_best_steps, help="its ring steps")
+    parser.add_argument("--best-grid-steps", type=int, default=profile.mode_collapse_best_grid_steps)
+    parser.add_argument("--best-batch", type=int, default=profile.mode_collapse_best_batch)
+    parser.add_argument("--best-grid-batch", type=int, default=profile.mode_collapse_best_grid_batch)
     args = parser.parse_args()
     set_threads(args.threads)
     steps = {mix: profile_steps(mix, profile) for mix in args.mixtures} if args.steps is None else args.steps
@@ -147,8 +156,17 @@ def main() -> None:
               f"well {r.modes_well_covered}/{r.n_modes}, HQ {r.high_quality_fraction:.1%}, KL {r.reverse_kl:.3f}, "
               f"CPU {r.cpu_seconds:.1f} s, wall {r.wall_seconds:.1f} s", flush=True)  # fmt: skip
 
-    results = population_table(args.methods, args.mixtures, args.seeds, steps=steps, device=args.device,
+    apart = [BEST_METHOD] if BEST_METHOD in args.methods and not args.same_settings else []
+    others = [m for m in args.methods if m not in apart]
+    results = population_table(others, args.mixtures, args.seeds, steps=steps, device=args.device,
                                progress=False, **sizes)  # fmt: skip
+    best = {"ring": (args.best_steps, args.best_batch), "grid": (args.best_grid_steps, args.best_grid_batch)}
+    for mix in args.mixtures if apart else []:
+        n, batch = best[mix]
+        print(f"{BEST_METHOD} apart on the {mix}: {n} steps, batches of {batch}, {BEST_LESSON}")
+        results += population_table(apart, [mix], args.seeds, steps=n, device=args.device, progress=False,
+                                    hidden=args.hidden, batch_size=batch, **BEST_LESSON)  # fmt: skip
+    results.sort(key=lambda r: args.mixtures.index(r.mixture))
     for r in results:
         report(r)
     print()
