@@ -191,7 +191,7 @@ def test_the_default_profile_runs_the_measured_settings():
 
 def test_copy_at_keeps_the_weights_of_that_step_and_survives_a_resume(tmp_path):
     """CopyAt(G, 3) equals a run stopped after 3 steps; the copy is restored from a checkpoint written later."""
-    from tutorial_lib.translation.horse_zebra import CopyAt
+    from tutorial_lib.gan.callbacks import CopyAt
 
     data = unpaired_batches(_images(8, 1), _images(8, 2))
     common = dict(objective=CycleGANObjective(), batch_size=4, device="cpu", progress=False, seed=2)

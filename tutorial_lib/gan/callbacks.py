@@ -1,13 +1,14 @@
 """Callbacks for :func:`~tutorial_lib.gan.train.train_gan`.
 
 A callback is any function of a :class:`~tutorial_lib.gan.train.StepInfo`, called
-after every step. The two here keep state, so they also have ``state_dict()`` and
+after every step. The three here keep state, so they also have ``state_dict()`` and
 ``load_state_dict()``: ``train_gan`` stores that state in its checkpoints, and a
 resumed run carries on exactly where the interrupted one stopped.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 
 import torch
@@ -103,3 +104,32 @@ class EMA:
 
     def load_state_dict(self, state: dict) -> None:
         self.model.load_state_dict(state)
+
+
+class CopyAt:
+    """A ``train_gan`` callback that keeps a copy of G as it was after step ``step`` (``None`` before).
+
+    ``like``: the module trained (its copy receives the saved weights when a run resumes from a
+    checkpoint written after that step). ``copy.G`` is in eval mode and needs no gradients.
+    """
+
+    def __init__(self, like: nn.Module, step: int) -> None:
+        if step < 1:
+            raise ValueError(f"step must be >= 1, got {step}")
+        self.like, self.step = like, step
+        self.G: nn.Module | None = None
+
+    def _copy(self, G: nn.Module) -> nn.Module:
+        return copy.deepcopy(G).eval().requires_grad_(False)
+
+    def __call__(self, info: StepInfo) -> None:
+        if info.step == self.step:
+            self.G = self._copy(info.G)
+
+    def state_dict(self) -> dict:
+        return {"G": self.G.state_dict() if self.G is not None else None}
+
+    def load_state_dict(self, state: dict) -> None:
+        if state["G"] is not None:
+            self.G = self._copy(self.like)
+            self.G.load_state_dict(state["G"])

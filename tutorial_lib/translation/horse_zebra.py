@@ -5,13 +5,11 @@
   notebook build and train from it, so the settings that were measured are the settings that run.
 * :func:`evaluate_translation`: a classifier trained on real labels judges G(x) and F(y); the cycle
   error |F(G(x)) − x| measures how much of the input survives the round trip.
-* :class:`CopyAt`: a callback that keeps the translators as they were at one step of training.
 * :func:`cyclegan_quality`: the measured check: judge, the recipe (λ = 5) and its ablation (λ = 0).
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -21,6 +19,7 @@ from torch import nn
 from ..common.classifier import accuracy, predict, train_classifier
 from ..config import get_device
 from ..data import ANIMAL_CLASSES, load_animals
+from ..gan.callbacks import CopyAt
 from ..gan.history import History
 from ..gan.train import train_gan
 from .cyclegan import CycleGANObjective, Judges, Translators, build_cyclegan, cycle_error, translate, unpaired_batches
@@ -99,35 +98,6 @@ class CycleGANRecipe:
             G, D, unpaired_batches(x, y), objective=objective, steps=steps, batch_size=self.batch_size,
             lr=self.lr, betas=self.betas, **kwargs,
         )  # fmt: skip
-
-
-class CopyAt:
-    """A ``train_gan`` callback that keeps a copy of G as it was after step ``step`` (``None`` before).
-
-    ``like``: the module trained (its copy receives the saved weights when a run resumes from a
-    checkpoint written after that step). ``copy.G`` is in eval mode and needs no gradients.
-    """
-
-    def __init__(self, like: nn.Module, step: int) -> None:
-        if step < 1:
-            raise ValueError(f"step must be >= 1, got {step}")
-        self.like, self.step = like, step
-        self.G: nn.Module | None = None
-
-    def _copy(self, G: nn.Module) -> nn.Module:
-        return copy.deepcopy(G).eval().requires_grad_(False)
-
-    def __call__(self, info: Any) -> None:
-        if info.step == self.step:
-            self.G = self._copy(info.G)
-
-    def state_dict(self) -> dict:
-        return {"G": self.G.state_dict() if self.G is not None else None}
-
-    def load_state_dict(self, state: dict) -> None:
-        if state["G"] is not None:
-            self.G = self._copy(self.like)
-            self.G.load_state_dict(state["G"])
 
 
 def evaluate_translation(
