@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import time
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -305,8 +306,6 @@ def runnable_elsewhere(samples: int = 5, interval_s: float = 0.02) -> int:
     An instant reading, unlike the 1-minute load average, which lags and, during ``make course``,
     stays near 1 from the previous notebook's kernel. Returns 0 where ``/proc`` is missing.
     """
-    import time
-
     seen = 0
     for k in range(samples):
         try:
