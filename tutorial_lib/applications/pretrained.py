@@ -1,12 +1,18 @@
 """A trained class-conditional DCGAN for the application notebook, trained once and then reused.
 
-:func:`trained_conditional_dcgan` trains the course recipe
-(:func:`~tutorial_lib.gan.recipes.conditional_dcgan`) on the animal-mnist training split with
-:func:`~tutorial_lib.gan.train.train_gan`'s atomic checkpoints, in a folder of the course cache
-(``$TUTORIAL_CACHE_DIR`` or the user cache dir, see :func:`~tutorial_lib.common.cache.cache_dir`)
-named after the dataset, the steps and the seed. Calling it again finds the finished checkpoint
-and loads it instead of training; a run that was interrupted resumes where it stopped.
-The checkpoint is read with ``weights_only=True``.
+:func:`trained_conditional_dcgan` returns the course recipe
+(:func:`~tutorial_lib.gan.recipes.conditional_dcgan`) trained on a dataset for some steps with some seed:
+
+1. when notebook 02 has finished that run, in the recipe's folder of the course cache
+   (:meth:`~tutorial_lib.gan.recipes.GANRecipe.checkpoint_dir`), it loads that run's averaged
+   generator: the two notebooks share one training;
+2. otherwise it trains its own copy with :func:`~tutorial_lib.gan.train.train_gan`'s atomic checkpoints
+   in :func:`pretrained_dir`, a folder of its own, so that it never writes into a run that notebook 02
+   may be training at the same moment. Calling it again finds that finished checkpoint and loads it;
+   a run that was interrupted resumes where it stopped.
+
+Checkpoints are read with ``weights_only=True``. The cache folder is ``$TUTORIAL_CACHE_DIR`` or the user
+cache dir, see :func:`~tutorial_lib.common.cache.cache_dir`.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ..common.checkpoint import checkpoint_path, load_checkpoint
 from ..config import get_device
 from ..gan.callbacks import EMA
 from ..gan.history import History
@@ -24,10 +31,9 @@ from ..gan.recipes import conditional_dcgan, load_gan_dataset
 
 
 def pretrained_dir(dataset: str, steps: int, seed: int) -> Path:
-    """The cache folder of the run ``(dataset, steps, seed)``: ``<cache>/gan/<dataset>-<steps>steps-seed<seed>``."""
-    from ..common.cache import cache_dir
-
-    return cache_dir() / "gan" / f"{dataset}-{steps}steps-seed{seed}"
+    """The folder of this module's own run ``(dataset, steps, seed)``: the recipe's folder + ``-applications``."""
+    shared = conditional_dcgan(dataset).checkpoint_dir(dataset, steps, seed)
+    return shared.with_name(shared.name + "-applications")
 
 
 def trained_conditional_dcgan(
@@ -43,8 +49,8 @@ def trained_conditional_dcgan(
 
     G_ema: the weight-averaged generator (:class:`~tutorial_lib.gan.callbacks.EMA`), in eval mode,
         without gradients: ``G_ema(z: (N, latent_dim), y: (N,)) -> (N, 1, S, S)`` in [0, 1].
-    cache: ``True`` keeps the checkpoint in :func:`pretrained_dir`, a path keeps it there,
-        ``False`` trains without a checkpoint.
+    cache: ``True`` first looks for notebook 02's finished run, then keeps its own checkpoint in
+        :func:`pretrained_dir`; a path keeps the checkpoint there; ``False`` trains without a checkpoint.
     """
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
@@ -57,6 +63,11 @@ def trained_conditional_dcgan(
     ema = EMA(G, recipe.ema_decay)
     folder = None
     if cache is True:
+        shared = _finished_run(recipe.checkpoint_dir(dataset, steps, seed), steps, ema, device)
+        if shared is not None:
+            if progress:
+                print(f"Loaded the finished run of notebook 02 from {recipe.checkpoint_dir(dataset, steps, seed)}")
+            return ema.model.eval().requires_grad_(False), shared
         folder = pretrained_dir(dataset, steps, seed)
     elif cache:
         folder = Path(cache)
@@ -66,3 +77,24 @@ def trained_conditional_dcgan(
             progress=progress,
         )  # fmt: skip
     return ema.model.eval().requires_grad_(False), history
+
+
+def _finished_run(folder: Path, steps: int, ema: EMA, device: torch.device) -> History | None:
+    """Load the averaged G of a run in ``folder`` that reached ``steps`` into ``ema``; ``None`` if there is none.
+
+    The run may have other callbacks besides its EMA (notebook 02 keeps sample snapshots): its EMA is the
+    callback state with exactly the generator's weight names.
+    """
+    path = checkpoint_path(folder)
+    if not path.is_file():
+        return None
+    state = load_checkpoint(path, map_location=device)
+    if state.get("step") != steps:  # unfinished: notebook 02 may be training it right now
+        return None
+    names = ema.model.state_dict().keys()
+    for saved in state.get("callbacks", []):
+        if isinstance(saved, dict) and saved.keys() == names:
+            ema.averaged.to(device)
+            ema.load_state_dict(saved)
+            return History.from_dict(state["history"])
+    return None

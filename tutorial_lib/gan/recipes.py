@@ -7,13 +7,16 @@ that were measured are the settings that run.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
+from ..common.cache import cache_dir
 from ..data import LabeledImages, load_animals, load_digits_tensor
 from .callbacks import EMA
 from .evaluation import conditional_class_accuracy
@@ -87,6 +90,16 @@ class GANRecipe:
             G, D, data, loss=self.loss, steps=steps, batch_size=batch_size or self.batch_size, lr=self.lr,
             betas=self.betas, aux_weight=self.aux_weight, penalty=penalty, penalty_every=self.r1_every, **kwargs,
         )  # fmt: skip
+
+    def checkpoint_dir(self, dataset: str, steps: int, seed: int) -> Path:
+        """The course-cache folder of this recipe's run ``(dataset, steps, seed)``.
+
+        ``<cache>/gan/<dataset>-<steps>steps-seed<seed>-<h>``, where ``h`` is a short hash of this
+        recipe's settings: notebook 02 trains its animal GAN there and notebook 06 loads the finished run,
+        while a recipe with an ingredient switched off gets a folder of its own instead of a wrong checkpoint.
+        """
+        digest = hashlib.sha256(repr(self).encode()).hexdigest()[:8]
+        return cache_dir() / "gan" / f"{dataset}-{steps}steps-seed{seed}-{digest}"
 
     def without(self, ingredient: str) -> GANRecipe:
         """This recipe with one of the :data:`INGREDIENTS` switched off (its other settings unchanged)."""
