@@ -42,10 +42,12 @@ course: setup book budgets
 	@echo
 	@echo "Course built. Open the website: file://$(CURDIR)/book/_build/html/index.html"
 
-# The website, default profile, into book/_build/html. Executed notebooks are cached in
-# book/_build/.jupyter_cache, so a rebuild with unchanged notebooks takes seconds.
+# The website, default profile, into book/_build/html. book/execute.py first runs the notebooks
+# side by side (one per core, one thread each) into book/_build/.jupyter_cache, where the build
+# finds them; a rebuild with unchanged notebooks takes seconds.
 book: setup
 	$(BIN)/python book/vendor_widgets.py fetch
+	TUTORIAL_PROFILE=default $(BIN)/python book/execute.py book/_build/.jupyter_cache
 	TUTORIAL_PROFILE=default $(BIN)/jupyter-book build -W --keep-going book
 	$(BIN)/python book/vendor_widgets.py fonts book/_build/html
 
@@ -57,6 +59,7 @@ budgets: setup
 # The same website in the small ci profile, in its own folder (and cache) for the site test.
 book-ci: setup
 	$(BIN)/python book/vendor_widgets.py fetch
+	$(OFFLINE) env TUTORIAL_PROFILE=ci $(BIN)/python book/execute.py book/_build/ci/_build/.jupyter_cache
 	$(OFFLINE) env TUTORIAL_PROFILE=ci $(BIN)/jupyter-book build -W --keep-going --path-output book/_build/ci book
 	$(BIN)/python book/vendor_widgets.py fonts book/_build/ci/_build/html
 

@@ -90,6 +90,21 @@ def cache_rows(cache_dir: Path, notebooks: Iterable[Path], key: str) -> tuple[li
     return rows, missing
 
 
+def side_by_side(cache_dir: Path) -> str | None:
+    """A note when ``book/execute.py`` ran the cached notebooks several at a time, else ``None``."""
+    from jupyter_cache import get_cache
+
+    runs = {
+        (r.data.get("jobs"), r.data.get("threads"))
+        for r in get_cache(str(cache_dir)).list_cache_records()
+        if (r.data or {}).get("jobs", 1) > 1
+    }
+    if not runs:
+        return None
+    how = " or ".join(f"{jobs} at a time with {threads} thread(s) each" for jobs, threads in sorted(runs))
+    return f"(book/execute.py ran the notebooks {how}: alone on the same machine, each one is faster)"
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python book/budgets.py <jupyter cache folder, e.g. book/_build/.jupyter_cache>")
@@ -99,6 +114,9 @@ def main(argv: list[str]) -> int:
     rows, missing = cache_rows(Path(argv[0]), sorted((root / "notebooks").glob("[0-9]*.ipynb")), key)
     print("\n".join(format_table(rows, key)))
     print("(times are from the execution cache: a notebook that did not change since its last run keeps that time)")
+    note = side_by_side(Path(argv[0]))
+    if note:
+        print(note)
     over = over_budget(rows)
     if missing:
         print(f"No execution record for {', '.join(missing)}: was the book built with execute_notebooks: cache?")

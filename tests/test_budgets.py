@@ -67,6 +67,19 @@ def test_course_table_reads_times_from_the_books_execution_cache(tmp_path):
     assert [(Path(nb).name, t) for nb, _, t in rows] == [(first.name, 12.5), (second.name, 3.0)]
     assert rows[0][1] == _declared(first)["default"]
     assert missing == [nb.name for nb in NOTEBOOKS[2:]]
+    assert budgets.side_by_side(tmp_path / "cache") is None  # the build executed them one after another
+
+
+def test_course_table_says_when_notebooks_ran_side_by_side(tmp_path):
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    data = {"execution_seconds": 1.0, "jobs": 2, "threads": 1}  # as book/execute.py records it
+    get_cache(str(tmp_path)).cache_notebook_bundle(
+        CacheBundleIn(node, str(NOTEBOOKS[0]), data=data), check_validity=False
+    )
+    assert "2 at a time with 1 thread(s) each" in budgets.side_by_side(tmp_path)
 
 
 def _make(*args: str) -> subprocess.CompletedProcess[str]:
