@@ -63,23 +63,30 @@ def test_course_table_reads_times_from_the_books_execution_cache(tmp_path):
         cache.cache_notebook_bundle(
             CacheBundleIn(node, str(nb), data={"execution_seconds": seconds}), check_validity=False
         )
-    rows, missing = budgets.cache_rows(tmp_path / "cache", NOTEBOOKS, "default")
+    rows, missing, jobs = budgets.cache_rows(tmp_path / "cache", NOTEBOOKS, "default")
     assert [(Path(nb).name, t) for nb, _, t in rows] == [(first.name, 12.5), (second.name, 3.0)]
     assert rows[0][1] == _declared(first)["default"]
     assert missing == [nb.name for nb in NOTEBOOKS[2:]]
-    assert budgets.side_by_side(tmp_path / "cache") is None  # the build executed them one after another
+    assert jobs == 1  # the book build executed them one after another
 
 
-def test_course_table_says_when_notebooks_ran_side_by_side(tmp_path):
+def test_side_by_side_runs_get_a_limit_scaled_by_the_jobs(tmp_path, capsys):
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
-    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
-    data = {"execution_seconds": 1.0, "jobs": 2, "threads": 1}  # as book/execute.py records it
-    get_cache(str(tmp_path)).cache_notebook_bundle(
-        CacheBundleIn(node, str(NOTEBOOKS[0]), data=data), check_validity=False
-    )
-    assert "2 at a time with 1 thread(s) each" in budgets.side_by_side(tmp_path)
+    cache = get_cache(str(tmp_path))
+    for i, nb in enumerate(NOTEBOOKS):  # each at 3x its budget, 2 at a time, as book/execute.py records it
+        node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"x = {i}")])
+        data = {"execution_seconds": 3.0 * _declared(nb)["default"], "jobs": 2, "threads": 1}
+        cache.cache_notebook_bundle(CacheBundleIn(node, str(nb), data=data), check_validity=False)
+    assert budgets.cache_rows(tmp_path, NOTEBOOKS, "default")[2] == 2
+    assert budgets.main([str(tmp_path)]) == 0  # 3x is within 2 x 2 = 4x
+    assert "2 notebooks at a time" in capsys.readouterr().out
+    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 'slow'")])
+    data = {"execution_seconds": 5.0 * _declared(NOTEBOOKS[0])["default"], "jobs": 2, "threads": 1}
+    cache.cache_notebook_bundle(CacheBundleIn(node, str(NOTEBOOKS[0]), data=data), check_validity=False)
+    assert budgets.main([str(tmp_path)]) == 1  # 5x is not
+    assert f"Over 4x their budget: {NOTEBOOKS[0].name}" in capsys.readouterr().out
 
 
 def _make(*args: str) -> subprocess.CompletedProcess[str]:
@@ -110,3 +117,8 @@ def test_make_test_gpu_refuses_to_run_without_cuda():
 def test_make_course_prints_the_budget_table_after_the_build():
     plan = _make("-n", "course").stdout
     assert plan.index("jupyter-book build") < plan.index("book/budgets.py book/_build/.jupyter_cache")
+
+
+def test_make_course_runs_the_notebooks_side_by_side_before_the_build():
+    plan = _make("-n", "course").stdout
+    assert plan.index("book/execute.py book/_build/.jupyter_cache") < plan.index("jupyter-book build")
