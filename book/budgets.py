@@ -2,7 +2,9 @@
 
 Each notebook declares ``metadata.course.time_budget_s = {"ci": s, "default": s, "gpu": s}``:
 seconds on 2 CPU cores in the ci and default profiles, and on one H100/H200-class GPU
-(default profile). A run fails when a notebook takes more than twice its budget.
+(default profile), each notebook alone on the machine. A run fails when a notebook takes more than
+twice its budget; when ``book/execute.py`` ran ``jobs`` notebooks at a time (``make course``), each had
+1/jobs of the machine and fails only above 2 x jobs times its budget.
 
 The budget that applies is chosen by :func:`budget_key`: ``gpu`` when ``$TUTORIAL_DEVICE``
 names a CUDA device, else the profile in ``$TUTORIAL_PROFILE`` (``default`` when unset).
@@ -14,7 +16,7 @@ names a CUDA device, else the profile in ``$TUTORIAL_PROFILE`` (``default`` when
 
       python book/budgets.py book/_build/.jupyter_cache
 
-  It exits with status 1 when a notebook is over twice its budget, or when a notebook of the
+  It exits with status 1 when a notebook is over its limit, or when a notebook of the
   table of contents has no execution record.
 """
 
