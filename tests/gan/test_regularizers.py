@@ -46,3 +46,36 @@ def test_per_sample_gradients_need_a_d_that_scores_each_sample_alone(make, mode,
     batched, own = _batched_and_own(D if isinstance(D, DCGANDiscriminator) else (lambda v: D(v.flatten(1))), x)
     difference = _relative_difference(batched, own)
     assert difference > 1e-2 if coupled else difference < 1e-5, difference
+
+
+def test_input_gradient_norms_of_a_linear_d_are_its_weight_norm():
+    torch.manual_seed(0)
+    D = torch.nn.Linear(3, 1)
+    norms = regularizers.input_gradient_norms(D, torch.randn(7, 3))
+    assert torch.allclose(norms, D.weight.norm().expand(7))
+
+
+def test_input_gradient_norms_match_finite_differences():
+    torch.manual_seed(1)
+    D = MLPDiscriminator(in_dim=2, hidden=16, depth=2).double()
+    x = torch.randn(5, 2, dtype=torch.float64)
+    h = 1e-5
+    with torch.no_grad():
+        fd = torch.stack([(D(x + h * e) - D(x - h * e)).squeeze(-1) / (2 * h) for e in torch.eye(2).double()], 1)
+    assert torch.allclose(regularizers.input_gradient_norms(D, x), fd.norm(dim=1), rtol=1e-6)
+    assert D.training  # the mode is restored
+
+
+def test_spectrally_normalized_d_has_slopes_at_most_one():
+    torch.manual_seed(2)
+    D = MLPDiscriminator(in_dim=2, hidden=64, depth=3, spectral_norm=True)
+    with torch.no_grad():  # make the raw weights steep: spectral norm must still bound the slope
+        for p in D.parameters():
+            p.mul_(50.0)
+    norms = regularizers.input_gradient_norms(D, 3 * torch.randn(500, 2))
+    assert norms.max() <= 1.0 + 1e-3
+    plain = MLPDiscriminator(in_dim=2, hidden=64, depth=3)
+    with torch.no_grad():
+        for p in plain.parameters():
+            p.mul_(50.0)
+    assert regularizers.input_gradient_norms(plain, 3 * torch.randn(500, 2)).max() > 10.0

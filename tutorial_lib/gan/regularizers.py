@@ -98,3 +98,22 @@ def warn_if_unconstrained(loss: str, penalty: Penalty | None, D: nn.Module) -> N
             "penalty=regularizers.wgan_gp(10.0), or build D with spectral_norm=True.",
             stacklevel=3,
         )
+
+
+def input_gradient_norms(D: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The local slope of D at each sample, ‖∇_x D(x_i)‖₂, for ``x: (N, ...)``; returns ``(N,)``.
+
+    D must score each sample on its own (no packs, no minibatch-std). It is put in eval mode for the
+    measurement, so spectral normalization uses its stored σ(W) and does not update it. For a D whose every
+    layer is spectrally normalized each value is at most 1, and then |D(a) − D(b)| ≤ ‖a − b‖: D's scores
+    can differ by no more than the samples do (notebook 03 measures how much of that bound D uses).
+    """
+    was_training = D.training
+    D.eval()
+    try:
+        x = x.detach().requires_grad_(True)
+        with torch.enable_grad():
+            (grad,) = torch.autograd.grad(D(x).sum(), x)
+    finally:
+        D.train(was_training)
+    return grad.flatten(1).norm(dim=1)
