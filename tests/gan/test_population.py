@@ -5,11 +5,12 @@ from dataclasses import replace
 import pytest
 import torch
 
+from tutorial_lib.config import get_profile
 from tutorial_lib.gan.comparison import run_method
 from tutorial_lib.gan.layers import power_iteration
 from tutorial_lib.gan.models import MLPDiscriminator, MLPGenerator
 from tutorial_lib.gan.population import Population, StackedMLP, d_loss, g_loss, loop_key, population_table
-from tutorial_lib.gan.remedies import METHODS
+from tutorial_lib.gan.remedies import BEST_LESSON, BEST_METHOD, METHODS, get_method
 from tutorial_lib.gan.step import TrainingDivergedError
 
 
@@ -141,7 +142,11 @@ def test_table_order_and_groups_follow_coverage_table():
 
 
 @pytest.mark.slow
-def test_r1_population_covers_the_ring(one_thread):
-    results = Population([("r1", 0), ("r1", 1)], "ring", device="cpu").train(3000)
-    for r in results:
-        assert r.modes_well_covered >= 7, (r.seed, r.counts)
+def test_r1_population_meets_the_ring_target_at_notebook_03s_settings(one_thread):
+    """R1 as notebook 03's table trains it (a population, BEST_LESSON, 3,000 steps, batches of 64). The
+    benchmark measured 94.0 % and 92.7 % high quality on seeds 0 and 1 (one thread)."""
+    p = get_profile("default")
+    m = replace(get_method(BEST_METHOD), hidden=p.mode_collapse_hidden, batch_size=p.mode_collapse_best_batch,
+                **BEST_LESSON)  # fmt: skip
+    for r in Population([(m, 0), (m, 1)], "ring", device="cpu").train(p.mode_collapse_best_steps):
+        assert r.modes_well_covered == 8 and r.high_quality_fraction >= 0.9 and r.reverse_kl <= 0.07, (r.seed, r.counts)
