@@ -300,22 +300,25 @@ WORKLOADS = ("small", "large")
 
 
 def runnable_elsewhere(samples: int = 5, interval_s: float = 0.02) -> int:
-    """How many other threads want a CPU right now: the most runnable tasks seen in ``samples`` reads
-    of ``/proc/loadavg`` (its fourth field, "running/total"), less this process's own.
+    """How many other threads want a CPU right now: the median number of runnable tasks in ``samples``
+    reads of ``/proc/loadavg`` (its fourth field, "running/total"), less this process's own.
 
     An instant reading, unlike the 1-minute load average, which lags and, during ``make course``,
-    stays near 1 from the previous notebook's kernel. Returns 0 where ``/proc`` is missing.
+    stays near 1 from the previous notebook's kernel. The median, not the maximum: a process that
+    computes is runnable in every read, while a Jupyter kernel's own message threads wake for a
+    moment (one such blip cost notebook 03 its second thread, 340 s instead of about 290 s alone).
+    Returns 0 where ``/proc`` is missing.
     """
-    seen = 0
+    seen = []
     for k in range(samples):
         try:
             with open("/proc/loadavg", encoding="ascii") as f:
-                seen = max(seen, int(f.read().split()[3].split("/")[0]))
+                seen.append(int(f.read().split()[3].split("/")[0]))
         except (OSError, IndexError, ValueError):
             return 0
         if k + 1 < samples:
             time.sleep(interval_s)
-    return max(0, seen - 1)
+    return max(0, sorted(seen)[len(seen) // 2] - 1)
 
 
 def choose_threads(cores: int | None = None, load: float | None = None, work: str = "small") -> int:
