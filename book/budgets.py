@@ -81,20 +81,19 @@ def cache_rows(cache_dir: Path, notebooks: Iterable[Path], key: str) -> tuple[li
     """
     from jupyter_cache import get_cache  # the book's own dependency; imported only here
 
-    seconds, jobs = {}, {}  # the newest record of each notebook wins: older ones are earlier versions
+    runs = {}  # (seconds, jobs); the newest record of each notebook wins: older ones are earlier versions
     for record in sorted(get_cache(str(cache_dir)).list_cache_records(), key=lambda r: r.created):
         data = record.data or {}
         if data.get("execution_seconds") is not None:
-            seconds[Path(record.uri).resolve()] = float(data["execution_seconds"])
-            jobs[Path(record.uri).resolve()] = int(data.get("jobs", 1))
+            runs[Path(record.uri).resolve()] = (float(data["execution_seconds"]), int(data.get("jobs", 1)))
     rows, missing, side_by_side = [], [], 1
     for nb in notebooks:
-        t = seconds.get(nb.resolve())
-        if t is None:
+        if nb.resolve() not in runs:
             missing.append(nb.name)
-        else:
-            rows.append((str(nb), budget(nb, key), t))
-            side_by_side = max(side_by_side, jobs[nb.resolve()])
+            continue
+        t, jobs = runs[nb.resolve()]
+        rows.append((str(nb), budget(nb, key), t))
+        side_by_side = max(side_by_side, jobs)
     return rows, missing, side_by_side
 
 

@@ -20,24 +20,19 @@ notebook prints its traceback; the others still run, and the exit status is 1.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
+from budgets import budget  # book/budgets.py, beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Notebooks that start only after others finished: 06 loads the animal GAN that 02 trains
 #: (``trained_conditional_dcgan``) instead of training its own copy.
 AFTER: dict[str, tuple[str, ...]] = {"06_applications.ipynb": ("02_gan_training.ipynb",)}
 TIMEOUT_S = 1800  # as execute.timeout in _config.yml
-
-
-def default_budget(path: Path) -> float:
-    """The notebook's declared default-profile budget in seconds (0 when it declares none)."""
-    meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
-    return float(meta.get("course", {}).get("time_budget_s", {}).get("default", 0))
 
 
 def ready(
@@ -53,7 +48,7 @@ def ready(
     def free(path: Path) -> bool:
         return all(d in done for d in after.get(path.name, ()) if d in known)
 
-    return sorted([p for p in pending if free(p)], key=lambda p: (-default_budget(p), p.name))
+    return sorted([p for p in pending if free(p)], key=lambda p: (-(budget(p, "default") or 0), p.name))
 
 
 def _execute(path: str, threads: int) -> tuple[dict, float, str | None]:

@@ -1,7 +1,6 @@
 """book/execute.py: notebooks executed side by side land in the cache where the book build finds them."""
 
 import importlib.util
-import json
 import sys
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from jupyter_cache import get_cache
 from myst_nb.core.read import standard_nb_read
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
+sys.path.insert(0, str(BOOK))  # execute.py imports budgets.py from beside it, as when run as a script
 spec = importlib.util.spec_from_file_location("book_execute", BOOK / "execute.py")
 execute = importlib.util.module_from_spec(spec)
 sys.modules["book_execute"] = execute  # so that its worker function can be sent to the worker processes
@@ -51,12 +51,3 @@ def test_longest_first_and_06_waits_for_02(tmp_path):
     assert names(execute.ready([nb03, nb06], set(), {"02_gan_training.ipynb"})) == ["03_mode_collapse.ipynb"]
     assert names(execute.ready([nb06], {"02_gan_training.ipynb"}, set())) == ["06_applications.ipynb"]
     assert names(execute.ready([nb06, nb03], set(), set())) == names([nb06, nb03])  # 02 not in this run
-
-
-def test_budget_is_read_from_the_metadata(tmp_path):
-    path = _notebook(tmp_path, "x.ipynb", "", budget=123)
-    assert execute.default_budget(path) == 123.0
-    meta = json.loads(path.read_text())
-    del meta["metadata"]["course"]
-    path.write_text(json.dumps(meta))
-    assert execute.default_budget(path) == 0.0

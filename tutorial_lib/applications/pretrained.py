@@ -55,7 +55,6 @@ def trained_conditional_dcgan(
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
     device = get_device(device)
-    data = load_gan_dataset(dataset)
     recipe = conditional_dcgan(dataset)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -63,14 +62,16 @@ def trained_conditional_dcgan(
     ema = EMA(G, recipe.ema_decay)
     folder = None
     if cache is True:
-        shared = _finished_run(recipe.checkpoint_dir(dataset, steps, seed), steps, ema, device)
-        if shared is not None:
+        shared = recipe.checkpoint_dir(dataset, steps, seed)
+        history = _finished_run(shared, steps, ema, device)
+        if history is not None:
             if progress:
-                print(f"Loaded the finished run of notebook 02 from {recipe.checkpoint_dir(dataset, steps, seed)}")
-            return ema.model.eval().requires_grad_(False), shared
+                print(f"Loaded the finished run of notebook 02 from {shared}")
+            return ema.model.eval().requires_grad_(False), history
         folder = pretrained_dir(dataset, steps, seed)
     elif cache:
         folder = Path(cache)
+    data = load_gan_dataset(dataset)  # only when training: loading notebook 02's run needs no images
     with torch.random.fork_rng(devices=[]):  # training must not move the caller's global random state
         history = recipe.train(
             G, D, data, steps=steps, callbacks=[ema], checkpoint_dir=folder, device=device, seed=seed,
