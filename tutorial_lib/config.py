@@ -75,8 +75,8 @@ class Profile:
         n_eval_samples: generated samples used to compute a metric.
         n_seeds: how many seeds a comparison table averages over.
         cyclegan_steps: training steps of notebook 08's CycleGAN (horse <-> zebra).
-        cyclegan_judge_epochs: epochs of notebook 08's judge (translated images are harder to classify than
-            samples of notebook 02's GAN, so the judge trains longer there).
+        judge_epochs: epochs of each of the three animal-mnist judges
+            (:func:`~tutorial_lib.common.judges.animal_judges`) that notebook 02 trains and notebook 08 reuses.
         cyclegan_ablation_steps: training steps of notebook 08's lambda = 0 ablation, compared with the main run
             copied after as many steps.
         video_frames: frames in the video-style-transfer clip.
@@ -123,7 +123,7 @@ class Profile:
     n_eval_samples: int
     n_seeds: int
     cyclegan_steps: int
-    cyclegan_judge_epochs: int
+    judge_epochs: int
     cyclegan_ablation_steps: int
     video_frames: int
     video_size: int
@@ -175,7 +175,7 @@ PROFILES: dict[str, Profile] = {
         n_eval_samples=2500,
         n_seeds=3,
         cyclegan_steps=1200,
-        cyclegan_judge_epochs=8,
+        judge_epochs=8,
         cyclegan_ablation_steps=300,
         video_frames=8,
         video_size=96,
@@ -221,7 +221,7 @@ PROFILES: dict[str, Profile] = {
         n_eval_samples=500,
         n_seeds=1,
         cyclegan_steps=100,
-        cyclegan_judge_epochs=1,
+        judge_epochs=1,
         cyclegan_ablation_steps=40,
         video_frames=6,
         video_size=64,

@@ -31,9 +31,10 @@ def test_unknown_dataset():
 
 
 def test_quality_report_summary():
-    report = QualityReport(0.9, 12.0, 0.75, [0.75] * 10, 0.8, 2000, 150.0, 13.3, "cpu", 2)
+    report = QualityReport(0.9, 12.0, 0.75, [0.75] * 10, [0.7, 0.72], [0.5, 0.55], 0.8, 2000, 150.0, 13.3, "cpu", 2)
     text = report.summary(ANIMAL_CLASSES)
     assert "75.0%" in text and "2000 steps in 150 s" in text and "zebra 75%" in text
+    assert "70.0% (weakest 50%), 72.0% (weakest 55%)" in text  # each judge alone
     assert report.as_dict()["steps"] == 2000
 
 
