@@ -185,12 +185,17 @@ def conditional_dcgan(dataset: str = "animals") -> GANRecipe:
       variety. R1 on every step costs about a third more time; applied lazily on every
       4th step it gave the same accuracy (88 % and 89 % on 2 seeds) for little extra time.
 
-    At 1,500 steps (``python benchmarks/gan_animals.py --threads 1 --seed s``, 4-epoch judge), mean class
-    accuracy (weakest class): seed 0 85.2 % (cow 58 %), seed 1 85.1 % (cow 70 %), seed 2 83.1 % (bird 65 %,
-    with a judge at only 82.2 % on real test images).
+    On animal-mnist the AC-GAN weight is 0.6, not 0.3. At 1,500 steps, one thread, judged by the panel of
+    three judges (:func:`~tutorial_lib.common.judges.animal_judges`, 90.5 % on real test images), mean class
+    accuracy (weakest class) with λ_c = 0.3 was seed 0 87.7 % (bird 74 %), seed 1 86.2 % (bird 71 %), seed 2
+    89.4 % (bird 63 %); with λ_c = 0.6 it is 91.5 % (cow 81 %), 89.5 % (bird and cow 78 %) and 91.6 % (bird
+    84 %), and samples keep 91-93 % of the real images' within-class variety (``intra_class_diversity``), as
+    with 0.3: with R1 and the weight average, the stronger class term no longer collapses a class. (Before
+    the panel, one 4-epoch judge per seed read 83.1-85.2 %, weakest class 58-70 %, for λ_c = 0.3.) The digits
+    keep 0.3: notebook 02's ablation was measured with it.
     """
     if dataset == "animals":
-        return GANRecipe(image_size=28, num_classes=10)
+        return GANRecipe(image_size=28, num_classes=10, aux_weight=0.6)
     if dataset == "digits":
         return GANRecipe(image_size=8, num_classes=10, latent_dim=32)
     raise ValueError(f"Unknown GAN dataset {dataset!r}; choose one of {', '.join(GAN_DATASETS)}")
