@@ -10,6 +10,7 @@ from tutorial_lib.common.checkpoint import checkpoint_path, load_checkpoint
 from tutorial_lib.gan.train import train_gan
 from tutorial_lib.translation.cyclegan import (
     CycleGANObjective,
+    FakePool,
     PatchDiscriminator,
     ResnetGenerator,
     build_cyclegan,
@@ -122,9 +123,9 @@ def test_unpaired_batches_draw_independent_rows():
         unpaired_batches(x, torch.ones(7, 1, 8, 8))
 
 
-def _tiny(seed=0):
+def _tiny(seed=0, pool_size=0):
     torch.manual_seed(seed)
-    return build_cyclegan(g_width=2, blocks=1, d_width=2)
+    return build_cyclegan(g_width=2, blocks=1, d_width=2, pool_size=pool_size)
 
 
 def _same_state(a, b):
@@ -154,22 +155,94 @@ def _stop_at(step):
     return cb
 
 
-def test_interrupted_cyclegan_resumes_bit_identical(tmp_path):
+@pytest.mark.parametrize("pool_size", [0, 6])
+def test_interrupted_cyclegan_resumes_bit_identical(tmp_path, pool_size):
+    """With a pool of 6 it is full after 2 steps of 4 fakes: the resumed steps 4-6 mix remembered fakes in."""
     data = unpaired_batches(_images(8, 1), _images(8, 2))
     common = dict(objective=CycleGANObjective(), steps=6, batch_size=4, device="cpu", progress=False, seed=2)
-    G_ref, D_ref = _tiny()
+    G_ref, D_ref = _tiny(pool_size=pool_size)
     h_ref = train_gan(G_ref, D_ref, data, **common)
-    G1, D1 = _tiny()
+    G1, D1 = _tiny(pool_size=pool_size)
     with pytest.raises(_Interrupt):
         train_gan(G1, D1, data, callbacks=[_stop_at(5)], checkpoint_dir=tmp_path, checkpoint_every=3, **common)
     assert load_checkpoint(checkpoint_path(tmp_path))["step"] == 3
-    G2, D2 = _tiny(seed=1)  # other weights: resuming must overwrite them
+    G2, D2 = _tiny(seed=1, pool_size=pool_size)  # other weights: resuming must overwrite them
     h2 = train_gan(G2, D2, data, checkpoint_dir=tmp_path, checkpoint_every=3, **common)
     assert _same_state(G2, G_ref) and _same_state(D2, D_ref)
     assert h2.extra["cycle"] == h_ref.extra["cycle"] and h2.loss_d == h_ref.loss_d
     with pytest.raises(ValueError, match="objective: checkpoint"):
         train_gan(G2, D2, data, **{**common, "objective": CycleGANObjective(0.0), "steps": 8},
                   checkpoint_dir=tmp_path)  # fmt: skip
+
+
+def _rows(t):
+    return sorted(tuple(r.flatten().tolist()) for r in t)
+
+
+def test_fake_pool_fills_first_then_swaps_about_half():
+    pool = FakePool(5, channels=1, image_size=4)
+    first = torch.arange(3.0).view(3, 1, 1, 1).expand(3, 1, 4, 4)
+    assert torch.equal(pool.mix(first), first)  # while it fills, the fakes come back as they are
+    swapped = total = 0
+    for call in range(1, 201):
+        before = pool.images.clone()
+        fakes = (10 * call + torch.arange(3.0)).view(3, 1, 1, 1).expand(3, 1, 4, 4)
+        out = pool.mix(fakes)
+        if call > 1:  # full from here on (3 + 3 > 5)
+            # nothing is lost or made up: what comes out plus what stays in is what was there plus what came in
+            assert _rows(torch.cat([out, pool.images])) == _rows(torch.cat([fakes, before]))
+            swapped += int((out[:, 0, 0, 0] < 10 * call).sum())
+            total += 3
+    assert int(pool.seen) == 603 and 0.4 < swapped / total < 0.6  # about half; binomial sd 0.02
+    assert dict(pool.named_parameters()) == {}  # buffers only: D's optimizer never sees it
+
+
+def test_fake_pool_is_restored_from_its_state_dict():
+    a, b = FakePool(4, 1, 4), FakePool(4, 1, 4)
+    for i in range(3):
+        a.mix(torch.full((3, 1, 4, 4), float(i)))
+    b.load_state_dict(a.state_dict())
+    new = torch.full((3, 1, 4, 4), 9.0)
+    assert torch.equal(a.mix(new), b.mix(new)) and torch.equal(a.images, b.images)
+    with pytest.raises(ValueError, match="size"):
+        FakePool(0)
+
+
+def test_objective_shows_the_discriminators_the_pool():
+    G, D = _tiny(pool_size=50)
+    batch = unpaired_batches(_images(8, 1), _images(8, 2))(4, torch.Generator().manual_seed(0))
+    CycleGANObjective().d_loss(G, D, batch)
+    assert int(D["pool_X"].seen) == int(D["pool_Y"].seen) == 4
+    with torch.no_grad():
+        assert torch.allclose(D["pool_Y"].images[:4], G["G"](batch[:, 0]))  # D_Y remembers G(x)
+        assert torch.allclose(D["pool_X"].images[:4], G["F"](batch[:, 1]))  # D_X remembers F(y)
+
+
+class _Brightness(nn.Module):
+    """A real judge of two classes: 0 for dark images, 1 for bright ones (``sign`` = -1 says the opposite)."""
+
+    def __init__(self, sign=1.0):
+        super().__init__()
+        self.sign = nn.Parameter(torch.tensor(sign))
+
+    def forward(self, x):
+        m = x.mean(dim=(1, 2, 3))
+        return self.sign * torch.stack([0.5 - m, m - 0.5], dim=1)
+
+
+def test_evaluate_translation_reports_the_panel_and_each_judge():
+    from tutorial_lib.common.judges import JudgePanel
+    from tutorial_lib.translation.horse_zebra import evaluate_translation
+
+    G = nn.ModuleDict({"G": _Invert(), "F": _Invert()})
+    dark, bright = 0.3 * _images(10, 1), 0.7 + 0.3 * _images(10, 2)  # X dark (class 0), Y bright (class 1)
+    panel = JudgePanel([_Brightness(), _Brightness(), _Brightness(-1.0)])  # the third judge is always wrong
+    m = evaluate_translation(G, panel, dark, bright, labels=(0, 1))
+    assert m["x_to_y"] == 1.0 and m["y_to_x"] == 1.0  # G(x) = 1 - x is bright: two of three judges win
+    assert m["x_to_y_judges"] == [1.0, 1.0, 0.0] and m["y_to_x_judges"] == [1.0, 1.0, 0.0]
+    assert m["cycle_x"] == pytest.approx(0.0, abs=1e-6) and m["cycle_y"] == pytest.approx(0.0, abs=1e-6)
+    alone = evaluate_translation(G, _Brightness(-1.0), dark, bright, labels=(0, 1))  # one classifier: a panel of one
+    assert alone["x_to_y"] == 0.0 and alone["x_to_y_judges"] == [0.0]
 
 
 def test_cycle_error_of_inverse_translators_is_zero():
@@ -185,7 +258,7 @@ def test_the_default_profile_runs_the_measured_settings():
     from tutorial_lib.translation.horse_zebra import ABLATION_STEPS, JUDGE_EPOCHS, QUALITY_STEPS
 
     default = get_profile("default")
-    assert (default.cyclegan_steps, default.cyclegan_judge_epochs) == (QUALITY_STEPS, JUDGE_EPOCHS)
+    assert (default.cyclegan_steps, default.judge_epochs) == (QUALITY_STEPS, JUDGE_EPOCHS)
     assert default.cyclegan_ablation_steps == ABLATION_STEPS
 
 
@@ -210,18 +283,20 @@ def test_copy_at_keeps_the_weights_of_that_step_and_survives_a_resume(tmp_path):
 
 @pytest.mark.slow
 def test_cyclegan_turns_horses_into_zebras_and_back(capsys, one_thread):
-    """Fixed seed, the recipe at QUALITY_STEPS: a 10-class judge trained on real labels calls >= 70 % of translated
-    horses zebras and >= 70 % of translated zebras horses; the round trip stays within 0.1 per pixel; without
-    the cycle loss (λ = 0, ABLATION_STEPS) the round trip loses the content: error at least twice that of the
-    λ = 5 run after as many steps, and than the finished run's."""
+    """The recipe at QUALITY_STEPS, seed 4 (λ = 1 was chosen on seeds 1 and 2): the panel of three judges trained
+    on real labels calls >= 75 % of translated horses zebras and >= 75 % of translated zebras horses; the round
+    trip stays within 0.1 per pixel; without the cycle loss (λ = 0, ABLATION_STEPS) the round trip loses the
+    content: error at least twice that of the recipe's run after as many steps, and than the finished run's.
+    Measured on seed 4 (one thread): 99.0 % and 76.5 %, round trip 0.038 and 0.059; after 300 steps 0.040 and
+    0.064 against λ = 0's 0.149 and 0.152. (Seed 3 passes with a thinner ablation margin: 0.138 against 0.067.)"""
     from tutorial_lib.translation.horse_zebra import QUALITY_STEPS, cyclegan_quality
 
-    report, _ = cyclegan_quality(QUALITY_STEPS, seed=0, device="cpu", progress=False)  # one thread, as measured
+    report, _ = cyclegan_quality(QUALITY_STEPS, seed=4, device="cpu", progress=False)  # one thread, as measured
     with capsys.disabled():
         print("\n" + report.summary())
-    assert report.judge_test_accuracy >= 0.8, "the judge itself is too weak to trust"
+    assert report.judge_test_accuracy >= 0.85, "the judges themselves are too weak to trust"
     m, m0 = report.with_cycle, report.without_cycle
-    assert m["x_to_y"] >= 0.70 and m["y_to_x"] >= 0.70, m
+    assert m["x_to_y"] >= 0.75 and m["y_to_x"] >= 0.75, m
     assert m["cycle_x"] < 0.1 and m["cycle_y"] < 0.1, m
     early = report.with_cycle_at_ablation
     assert m0["cycle_x"] > 2 * early["cycle_x"] and m0["cycle_y"] > 2 * early["cycle_y"], (early, m0)

@@ -123,6 +123,42 @@ class PatchDiscriminator(nn.Module):
         return self.net(2 * x - 1)
 
 
+class FakePool(nn.Module):
+    """The last ``size`` translations a discriminator has seen (Shrivastava et al. 2017; the CycleGAN paper's 50).
+
+    :meth:`mix` returns a batch for the discriminator: while the pool fills, the new fakes themselves;
+    then each new fake is, with probability ½, swapped for a stored one (which it replaces). The
+    discriminator thus keeps judging older translations too, and cannot chase only the generator's latest
+    trick. The pool is made of buffers, so it is saved and restored with D's ``state_dict`` (checkpoints);
+    its random choices come from a generator seeded with the number of fakes seen so far, so a resumed run
+    makes the same choices.
+    """
+
+    def __init__(self, size: int, channels: int = 1, image_size: int = 28) -> None:
+        super().__init__()
+        if size < 1:
+            raise ValueError(f"size must be >= 1, got {size}")
+        self.register_buffer("images", torch.zeros(size, channels, image_size, image_size))
+        self.register_buffer("seen", torch.zeros((), dtype=torch.long))
+
+    @torch.no_grad()
+    def mix(self, fakes: torch.Tensor) -> torch.Tensor:
+        """``fakes: (B, C, S, S)``, detached → a batch of the same shape, part new and part remembered."""
+        size, seen, n = len(self.images), int(self.seen), len(fakes)
+        out = fakes.clone()
+        new = min(n, max(0, size - seen))  # empty slots are filled first; those fakes are returned as they are
+        self.images[seen : seen + new] = fakes[:new]
+        if n > new:
+            gen = torch.Generator().manual_seed(seen)
+            rows = torch.arange(new, n)[torch.rand(n - new, generator=gen) < 0.5][:size]
+            slots = torch.randperm(size, generator=gen)[: len(rows)]  # distinct: no fake is lost
+            rows, slots = rows.to(fakes.device), slots.to(fakes.device)
+            out[rows] = self.images[slots]
+            self.images[slots] = fakes[rows]
+        self.seen += n
+        return out
+
+
 def cyclegan_init(module: nn.Module) -> None:
     """Weights ~ N(0, 0.02²), biases 0, instance-norm scales ~ N(1, 0.02²) (the paper's code); use ``.apply``."""
     if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):
@@ -134,13 +170,24 @@ def cyclegan_init(module: nn.Module) -> None:
 
 
 def build_cyclegan(
-    channels: int = 1, image_size: int = 28, g_width: int = 16, blocks: int = 3, d_width: int = 16
+    channels: int = 1,
+    image_size: int = 28,
+    g_width: int = 16,
+    blocks: int = 3,
+    d_width: int = 16,
+    pool_size: int = 0,
 ) -> tuple[Translators, Judges]:
-    """Fresh ``({"G", "F"}, {"D_X", "D_Y"})``; seed torch first for reproducible weights."""
+    """Fresh ``({"G", "F"}, {"D_X", "D_Y"})``; seed torch first for reproducible weights.
+
+    pool_size: > 0 adds a :class:`FakePool` of that size for each discriminator (``"pool_X"``, ``"pool_Y"``),
+    which :class:`CycleGANObjective` then uses; they hold buffers only, no weights.
+    """
     gens = nn.ModuleDict({k: ResnetGenerator(channels, g_width, blocks, image_size) for k in ("G", "F")})
     discs = nn.ModuleDict({k: PatchDiscriminator(channels, d_width, image_size) for k in ("D_X", "D_Y")})
     gens.apply(cyclegan_init)
     discs.apply(cyclegan_init)
+    if pool_size:
+        discs.update({k: FakePool(pool_size, channels, image_size) for k in ("pool_X", "pool_Y")})
     return gens, discs
 
 
@@ -192,7 +239,10 @@ class CycleGANObjective:
         x, y = real[:, 0], real[:, 1]
         fake_y, fake_x = G["G"](x), G["F"](y)
         real_y, real_x = D["D_Y"](y), D["D_X"](x)
-        judged_y, judged_x = D["D_Y"](fake_y.detach()), D["D_X"](fake_x.detach())
+        seen_y, seen_x = fake_y.detach(), fake_x.detach()
+        if "pool_Y" in D:  # a memory of past translations (:class:`FakePool`)
+            seen_y, seen_x = D["pool_Y"].mix(seen_y), D["pool_X"].mix(seen_x)
+        judged_y, judged_x = D["D_Y"](seen_y), D["D_X"](seen_x)
         loss = lsgan_discriminator_loss(real_y, judged_y) + lsgan_discriminator_loss(real_x, judged_x)
         real_scores = torch.cat([real_y.flatten(), real_x.flatten()])
         fake_scores = torch.cat([judged_y.flatten(), judged_x.flatten()])
