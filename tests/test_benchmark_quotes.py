@@ -1,7 +1,8 @@
 """Figures the notebooks quote from benchmarks they do not rerun stay labelled and consistent.
 
 benchmarks/results/quoted.json lists, per notebook, the command that reproduces the figures and the
-figures themselves. Each must appear verbatim in the notebook's prose, beside the label
+figures themselves (a notebook that quotes two benchmarks has a second entry, "<notebook>#<name>").
+Each must appear verbatim in the notebook's prose, beside the label
 "benchmark, not rerun here" and the command; figures with a package source must appear there too.
 """
 
@@ -16,7 +17,7 @@ NOTEBOOKS = sorted(k for k in QUOTED if not k.startswith("_"))
 
 
 def _markdown(notebook: str) -> str:
-    nb = json.loads((ROOT / "notebooks" / f"{notebook}.ipynb").read_text())
+    nb = json.loads((ROOT / "notebooks" / f"{notebook.split('#')[0]}.ipynb").read_text())
     return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
 
 

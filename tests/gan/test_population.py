@@ -143,10 +143,11 @@ def test_table_order_and_groups_follow_coverage_table():
 
 @pytest.mark.slow
 def test_r1_population_meets_the_ring_target_at_notebook_03s_settings(one_thread):
-    """R1 as notebook 03's table trains it (a population, BEST_LESSON, 3,000 steps, batches of 64). The
-    benchmark measured 94.0 % and 92.7 % high quality on seeds 0 and 1 (one thread)."""
+    """R1 as notebook 03's table trains it (a population, BEST_LESSON, 3,000 steps, batches of 64), on seeds
+    0 to 4 as one population. Measured (one thread): 8/8 modes on every seed, high quality 94.0 %, 92.7 %,
+    91.3 %, 92.1 %, 94.0 %, reverse KL 0.001-0.004. Seeds 0 and 1 are the ones the settings were chosen on."""
     p = get_profile("default")
     m = replace(get_method(BEST_METHOD), hidden=p.mode_collapse_hidden, batch_size=p.mode_collapse_best_batch,
                 **BEST_LESSON)  # fmt: skip
-    for r in Population([(m, 0), (m, 1)], "ring", device="cpu").train(p.mode_collapse_best_steps):
+    for r in Population([(m, seed) for seed in range(5)], "ring", device="cpu").train(p.mode_collapse_best_steps):
         assert r.modes_well_covered == 8 and r.high_quality_fraction >= 0.9 and r.reverse_kl <= 0.07, (r.seed, r.counts)

@@ -63,6 +63,12 @@ Multiplying D's output by 100 (a Lipschitz bound of 100) let 2 of the 3 seeds fi
 (21 % and 35 % high quality); by 10 changed nothing. Not made into a recipe: notebook 03 shows the
 measurement instead (D's logits and slope over the plane), and ``tests/gan/test_remedies.py`` checks it
 on seed 1 (median slope on real samples below 0.1, against a bound of 1).
+
+Why ``pacgan`` fails on the grid (``benchmarks/pacgan_grid.py``: seeds 0-2, 6,000 steps, batches of 256,
+β = (0.5, 0.9), with which the vanilla GAN covers the grid; one thread): only the pack size changes, and
+packing makes things worse. Packs of 1 (vanilla) left 22–25 of 25 modes well covered, packs of 2 1–4, packs
+of 4 0–2. A likely reason: a pack of m grid samples lies in one of 25^m joint modes, and the MLP D, with no
+weights shared between the m slots of its input, must learn the grid once per slot.
 """
 
 from __future__ import annotations
