@@ -67,7 +67,7 @@ class Profile:
         mode_collapse_best_grid_steps: the same on the grid.
         mode_collapse_best_batch: the best remedy's minibatch size on the ring there.
         mode_collapse_best_grid_batch: the same on the grid (25 modes need larger batches than 8).
-        classifier_epochs: epochs of the small CNN that judges generated images.
+        classifier_epochs: epochs of notebook 06's classifiers (few-shot augmentation, memorization features).
         inpaint_steps: Adam steps on the latent z when inpainting with a GAN (notebook 06).
         augment_steps: optimizer steps of each few-shot classifier in notebook 06's augmentation study.
         art_steps: L-BFGS evaluations of each panel of notebook 06's static art example.

@@ -8,7 +8,7 @@ from tutorial_lib.gan.recipes import QUALITY_STEPS
 
 
 @pytest.mark.slow
-def test_conditional_dcgan_draws_the_requested_animal(capsys):
+def test_conditional_dcgan_draws_the_requested_animal(capsys, one_thread):
     """The panel of three judges trained on real images names the requested class for >= 85 % of samples
     averaged over classes, and for >= 70 % in every class, after QUALITY_STEPS steps. Measured (one thread)
     on seeds 0 / 1 / 2: mean 91.5 % / 89.5 % / 91.6 %, weakest class 81 % / 78 % / 84 %. Seed 2 runs here:

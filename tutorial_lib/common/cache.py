@@ -1,4 +1,4 @@
-"""The course's cache folder: converted weights (notebooks 04–07) and trained networks (notebook 06).
+"""The course's cache folder: converted weights (notebooks 04–07), trained networks (02, 06) and judges (02, 08).
 
 Everything the course computes once and reuses lives under one folder, so a teacher can find it,
 copy it to a classroom's machines, or delete it:

@@ -8,7 +8,7 @@ averages their class probabilities,
     p(c | x) = (1/K) Σ_k softmax(f_k(x))_c,
 
 and calls x the class c with the largest p(c | x). The members' own verdicts give the spread: when they
-disagree by 15 points, a single judge's number means little, and the panel's number is steadier.
+disagree by several points, a single judge's number means little, and the panel's number is steadier.
 
 * :class:`JudgePanel`: the panel as one ``nn.Module``; its output is log p(c | x), so
   :func:`~tutorial_lib.common.classifier.predict` and :func:`~tutorial_lib.common.classifier.accuracy`

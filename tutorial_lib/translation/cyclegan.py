@@ -124,10 +124,11 @@ class PatchDiscriminator(nn.Module):
 
 
 class FakePool(nn.Module):
-    """The last ``size`` translations a discriminator has seen (Shrivastava et al. 2017; the CycleGAN paper's 50).
+    """Up to ``size`` past translations a discriminator has seen (Shrivastava et al. 2017; the CycleGAN paper's 50).
 
     :meth:`mix` returns a batch for the discriminator: while the pool fills, the new fakes themselves;
-    then each new fake is, with probability ½, swapped for a stored one (which it replaces). The
+    then each new fake is, with probability ½, swapped for a random stored one (which it replaces), so the
+    pool holds a random sample of older translations, not only the latest. The
     discriminator thus keeps judging older translations too, and cannot chase only the generator's latest
     trick. The pool is made of buffers, so it is saved and restored with D's ``state_dict`` (checkpoints);
     its random choices come from a generator seeded with the number of fakes seen so far, so a resumed run

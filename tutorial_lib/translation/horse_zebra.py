@@ -191,7 +191,7 @@ def cyclegan_quality(
     steps: int,
     *,
     seed: int = 0,
-    classifier_epochs: int = JUDGE_EPOCHS,
+    judge_epochs: int = JUDGE_EPOCHS,
     ablation: bool = True,
     ablation_steps: int = ABLATION_STEPS,
     recipe: CycleGANRecipe | None = None,
@@ -204,7 +204,7 @@ def cyclegan_quality(
     device = get_device(device)
     recipe = recipe or CycleGANRecipe()
     test = load_animals("test")
-    judge = animal_judges(classifier_epochs, device=device, progress=progress)
+    judge = animal_judges(judge_epochs, device=device, progress=progress)
     x, y = load_horses_zebras("train")
     x_test, y_test = load_horses_zebras("test")
     labels = (ANIMAL_CLASSES.index(HORSE_ZEBRA[0]), ANIMAL_CLASSES.index(HORSE_ZEBRA[1]))
