@@ -55,6 +55,10 @@ def test_train_judges_trains_one_judge_per_seed():
     first, second = (list(m.parameters())[0] for m in panel.members)
     assert not torch.equal(first, second)  # different seeds, different judges
     assert accuracy(panel, x, y) > 0.95
+    # judged_share's one pass (in batches of 7 here) agrees with asking the panel and each judge separately
+    share, members = judged_share(panel, x, label=1, batch_size=7)
+    assert share == (predict(panel, x) == 1).float().mean().item()
+    assert members == [(predict(m, x) == 1).float().mean().item() for m in panel.members]
 
 
 @pytest.mark.slow
