@@ -5,9 +5,10 @@ import torch
 from PIL import Image
 
 from tutorial_lib.style.features import load_extractor
+from tutorial_lib.style.gram import gram_matrix
 from tutorial_lib.style.optimize import DEFAULT_STYLE_WEIGHT, DEFAULT_TV_WEIGHT, stylize
 from tutorial_lib.video.clips import motion, pan_zoom_clip, save_gif, static_clip, warp
-from tutorial_lib.video.temporal import flicker, stylize_video, temporal_loss
+from tutorial_lib.video.temporal import flicker, frame_losses, stylize_video, temporal_loss
 
 IDENTITY = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
@@ -102,6 +103,23 @@ def test_stylize_extra_loss_hook_adds_the_term_and_records_it(hed):
     w_s, w_tv = DEFAULT_STYLE_WEIGHT, DEFAULT_TV_WEIGHT  # stylize's defaults; "style" holds Σ_l w_l terms
     assert h["total"][0] == pytest.approx(h["extra"][0] + h["content"][0] + w_s * h["style"][0] + w_tv * h["tv"][0])
     assert (pulled.image - 0.5).abs().mean() < 0.9 * (plain.image - 0.5).abs().mean()
+
+
+def test_frame_losses_by_hand_unweighted_and_balanced(hed):
+    frames, contents = torch.rand(2, 3, 32, 40, generator=torch.Generator().manual_seed(0)), torch.rand(2, 3, 32, 40)
+    style = torch.rand(1, 3, 36, 36, generator=torch.Generator().manual_seed(1))
+    layers = ["relu1_1", "relu3_1"]
+    with torch.no_grad():
+        a = {k: gram_matrix(v) for k, v in hed(style, layers).items()}
+        for t in range(2):
+            f, c = hed(frames[t : t + 1], [*layers, "relu2_2"]), hed(contents[t : t + 1], ["relu2_2"])
+            errors = {k: float(((gram_matrix(f[k]) - a[k]) ** 2).mean()) for k in layers}
+            want_c = float(((f["relu2_2"] - c["relu2_2"]) ** 2).mean())
+            balanced = {k: 1 / float((a[k] ** 2).mean()) for k in layers}
+            for weights, w in [(None, dict.fromkeys(layers, 1.0)), ("balanced", balanced)]:
+                content, style_l = frame_losses(frames, contents, style, hed, ["relu2_2"], layers, weights)
+                assert content[t] == pytest.approx(want_c, rel=1e-5)
+                assert style_l[t] == pytest.approx(sum(w[k] * errors[k] for k in layers), rel=1e-5), weights
 
 
 def test_flicker_by_hand_on_a_tiny_clip():

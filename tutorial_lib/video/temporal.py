@@ -26,7 +26,7 @@ Flicker, the quantity both methods are judged by, is the motion-compensated chan
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +36,7 @@ from ..config import get_device
 from ..data.images import ImageLike
 from ..style.features import FeatureExtractor
 from ..style.images import resolve_image
-from ..style.losses import style_transfer_loss
+from ..style.losses import resolve_layer_weights, style_transfer_loss
 from ..style.multiscale import shrink
 from ..style.optimize import (
     CONTENT_LAYERS,
@@ -112,19 +112,23 @@ def frame_losses(
     extractor: FeatureExtractor,
     content_layers: Sequence[str] = CONTENT_LAYERS,
     style_layers: Sequence[str] = STYLE_LAYERS,
+    layer_weights: str | Mapping[str, float] | None = None,
 ) -> tuple[list[float], list[float]]:
-    """Unweighted content and style loss of each output frame (no gradients): two lists of T floats.
+    """Content and style loss of each output frame (no gradients): two lists of T floats.
 
     frames, contents: (T, 3, H, W); style: (1, 3, H_s, W_s).
+    layer_weights: the factors w_l of the sums, as in :func:`~tutorial_lib.style.optimize.stylize`: ``None``
+        or ``"equal"`` (all 1, unweighted), ``"balanced"`` (1 / mean(G_l(s)²) from ``style``) or a dict.
     """
     dev = extractor.device
     with torch.no_grad():
         st = {k: v for k, v in _style_targets(style.to(dev), extractor, style_layers).items()}
+        lw = resolve_layer_weights(layer_weights, st)
         content, style_l = [], []
         for y, c in zip(frames, contents, strict=True):
             ct = dict(extractor(c[None].to(dev), list(content_layers)))
             feats = extractor(y[None].to(dev), list(dict.fromkeys([*style_layers, *content_layers])))
-            parts = style_transfer_loss(feats, ct, st)
+            parts = style_transfer_loss(feats, ct, st, layer_weights=lw)
             content.append(float(parts["content"]))
             style_l.append(float(parts["style"]))
     return content, style_l
