@@ -223,6 +223,7 @@ def train_feedforward(
     images = load_photos(photos, size=max(crop_size, 2 * crop_size))
     style_img = resolve_image(style, size=style_size).to(dev)
     style_targets = gram_targets(style_img, ext)
+    lw = resolve_layer_weights(layer_weights, style_targets)  # once, not in every step
     precision = fast_precision(dev)
     weights = (content_weight, style_weight, tv_weight)
     model.train()
@@ -231,7 +232,7 @@ def train_feedforward(
     try:
         while step < steps:
             batch = photo_crops(batch_size, crop_size, gen, images).to(dev)
-            parts = feedforward_loss(model, batch, ext, style_targets, weights, layer_weights, precision)
+            parts = feedforward_loss(model, batch, ext, style_targets, weights, lw, precision)
             opt.zero_grad(set_to_none=True)
             parts["total"].backward()
             opt.step()
